@@ -1,0 +1,1 @@
+"""A platform for China's 12345 government service hotline."""

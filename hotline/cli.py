@@ -1,0 +1,195 @@
+"""The ``hotline`` command: serve the platform, run its worker, load and generate data.
+
+Any other word is passed to Django's management commands (``hotline migrate``,
+``hotline createsuperuser``, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
+    import django
+    from django.conf import settings
+
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    django.setup()
+
+
+def prepare_database(load_demo: bool) -> None:
+    """Bring the schema up to date and, on an empty database, load the demo city."""
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if load_demo:
+        from hotline.demo.city import is_loaded, load_city
+
+        if not is_loaded():
+            counts = load_city()
+            print("已载入演示城市 濮阳市 (demo city loaded):", counts, flush=True)
+
+
+def print_welcome(host: str, port: int) -> None:
+    from hotline.demo.city import DEMO_PASSWORD, USERS, demo_handler_units
+
+    print(f"\n12345 热线平台已启动 / hotline platform running: http://{host}:{port}/")
+    print(f"  管理后台 admin:   http://{host}:{port}/admin/")
+    print(f"  接口文档 API docs: http://{host}:{port}/api/docs")
+    print(f"演示账号 demo log-ins (密码 password: {DEMO_PASSWORD}):")
+    for username, full_name, roles, _unit in USERS:
+        print(f"  {username:<14} {full_name} ({', '.join(str(r.label) for r in roles)})")
+    for unit in demo_handler_units():
+        print(f"  handler_{unit.code:<6} {unit.name} 承办人")
+    print(flush=True)
+
+
+def cmd_serve(args) -> None:
+    setup_django()
+    prepare_database(load_demo=not args.no_demo)
+    print_welcome(args.host, args.port)
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"])
+    import uvicorn
+
+    try:
+        uvicorn.run(
+            "hotline.asgi:application",
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+            lifespan="off",
+        )
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=10)
+
+
+def cmd_worker(args) -> None:
+    """Run queued tasks, and enqueue the deadline sweep every few seconds."""
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from hotline.orders.tasks import sweep_deadlines
+
+    def schedule() -> None:
+        while True:
+            sweep_deadlines.enqueue()
+            time.sleep(settings.HOTLINE_SWEEP_INTERVAL)
+
+    threading.Thread(target=schedule, daemon=True, name="sweep-scheduler").start()
+    call_command("db_worker", interval=1.0)
+
+
+def cmd_sweep(args) -> None:
+    """Run the deadline sweep in the foreground, once or in a loop."""
+    setup_django()
+    from django.conf import settings
+
+    from hotline.orders.service import sweep
+
+    while True:
+        done = sweep()
+        print(f"sweep: {done} actions", flush=True)
+        if args.once:
+            return
+        time.sleep(settings.HOTLINE_SWEEP_INTERVAL)
+
+
+def cmd_demo(args) -> None:
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from hotline.demo.city import is_loaded, load_city
+
+    if args.demo_command == "load":
+        if is_loaded():
+            print("演示城市已存在 (the demo city is already loaded)")
+        else:
+            print(load_city())
+        return
+    if not is_loaded():
+        print(load_city())
+    from tqdm import tqdm
+
+    from hotline.demo.generate import generate
+
+    with tqdm(total=args.orders, unit="order", desc="生成工单") as bar:
+        generate(args.orders, days=args.days, seed=args.seed, progress=bar.update)
+
+
+def cmd_token(args) -> None:
+    setup_django()
+    from hotline.orgs.models import ApiToken, User
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        sys.exit(f"no such user: {args.username}")
+    _token, key = ApiToken.issue(user, args.name)
+    print(key)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hotline",
+        description="12345 政务服务便民热线平台 (12345 government service hotline platform). "
+        "Any other command is passed to Django's manage.py (e.g. hotline migrate).",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    serve = sub.add_parser("serve", help="run the platform (web, API, worker) on this machine")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-demo", action="store_true", help="do not load the demo city")
+    serve.add_argument("--no-worker", action="store_true", help="run the web server only")
+    serve.set_defaults(run=cmd_serve)
+    worker = sub.add_parser("worker", help="run background tasks and the deadline sweep")
+    worker.set_defaults(run=cmd_worker)
+    sweep = sub.add_parser("sweep", help="run the deadline sweeper without the task queue")
+    sweep.add_argument("--once", action="store_true")
+    sweep.set_defaults(run=cmd_sweep)
+    demo = sub.add_parser("demo", help="load the demo city or generate orders")
+    demo_sub = demo.add_subparsers(dest="demo_command", required=True)
+    demo_sub.add_parser("load", help="load the demo city into an empty database")
+    gen = demo_sub.add_parser("generate", help="write N realistic orders through the lifecycle")
+    gen.add_argument("--orders", type=int, required=True)
+    gen.add_argument("--days", type=int, default=365, help="spread over this many past days")
+    gen.add_argument("--seed", type=int, default=12345)
+    demo.set_defaults(run=cmd_demo)
+    token = sub.add_parser("token", help="issue a personal API token for a user")
+    token.add_argument("username")
+    token.add_argument("--name", default="cli")
+    token.set_defaults(run=cmd_token)
+    sub.add_parser("manage", help="run a Django management command (hotline manage --help)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    known = {"serve", "worker", "sweep", "demo", "token", "-h", "--help"}
+    if argv and argv[0] not in known:
+        setup_django()
+        from django.core.management import execute_from_command_line
+
+        rest = argv[1:] if argv[0] == "manage" else argv
+        execute_from_command_line(["hotline", *rest])
+        return
+    args = parser().parse_args(argv)
+    if not getattr(args, "run", None):
+        parser().print_help()
+        return
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()

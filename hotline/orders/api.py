@@ -1,0 +1,391 @@
+"""API of work orders: register, list, read, act, history, indicators.
+
+Thin: it translates HTTP to service calls and back. Visibility comes from the selectors,
+masking from ``contact_visible_to``, permission to act from the lifecycle table.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema, Status
+
+from hotline.deadlines.calendar import calendar_warnings
+from hotline.errors import HotlineError, NotFound
+from hotline.orgs.models import Area, Category, Hotline
+
+from . import indicators, service
+from .lifecycle import TRANSITIONS, allowed_actions
+from .lifecycle import Status as OrderStatus
+from .models import Channel, WorkOrder
+from .selectors import contact_visible_to, history_of, mask_name, mask_phone, orders_visible_to
+
+router = Router(tags=["work orders"])
+lifecycle_router = Router(tags=["work orders"])
+indicators_router = Router(tags=["indicators"])
+
+ActionName = Literal[tuple(TRANSITIONS)]  # type: ignore[valid-type]
+
+
+class OrderIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    content: str = Field(..., min_length=1, max_length=20000)
+    request_type: str
+    channel: str = Channel.PHONE
+    hotline: str | None = Field(None, description="Code of a merged hotline, e.g. 12315")
+    urgency: str = "normal"
+    category: str | None = Field(None, description="Category code")
+    area: str | None = Field(None, description="Area code")
+    address: str = Field("", max_length=255)
+    lat: float | None = None
+    lng: float | None = None
+    caller_name: str = Field("", max_length=50)
+    caller_phone: str = Field("", max_length=30)
+    caller_kind: Literal["person", "company"] = "person"
+    company_name: str = Field("", max_length=100)
+    is_confidential: bool = False
+    source_ref: str = Field("", max_length=100)
+
+
+class OrderOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    version: int
+    channel: str
+    hotline: str | None
+    request_type: str
+    category: str | None
+    category_name: str | None
+    title: str
+    content: str
+    address: str
+    area: str | None
+    area_name: str | None
+    lat: float | None
+    lng: float | None
+    urgency: str
+    caller_name: str
+    caller_phone: str
+    caller_kind: str
+    company_name: str
+    is_confidential: bool
+    lead_unit: str | None
+    co_units: list[str]
+    registered_at: datetime
+    dispatched_at: datetime | None
+    accepted_at: datetime | None
+    replied_at: datetime | None
+    closed_at: datetime | None
+    closure: str
+    sign_due_at: datetime | None
+    handle_due_at: datetime | None
+    due_at: datetime | None
+    deadline_basis: str
+    extension_days: int
+    escalation: int
+    is_overdue: bool
+    reply: str
+    callback_attempts: int
+    is_resolved: bool | None
+    is_satisfied: bool | None
+    reopen_count: int
+    return_count: int
+    merged_into: str | None
+    transferred_to: str
+    allowed_actions: list[str]
+    calendar_warnings: list[str]
+
+
+def order_out(order: WorkOrder, user) -> dict:
+    """The order as ``user`` may read it: contact masked unless the role needs it."""
+    clear = contact_visible_to(user, order)
+    roles = user.roles
+    actions = [
+        name
+        for name in allowed_actions(order.status, roles)
+        if not TRANSITIONS[name].own_unit or user.unit_id == order.lead_unit_id
+    ]
+    warnings = []
+    if order.due_at:
+        warnings = calendar_warnings(order.clock_started_at, order.due_at)
+    return {
+        "number": order.number,
+        "status": order.status,
+        "status_label": str(OrderStatus(order.status).label),
+        "version": order.version,
+        "channel": order.channel,
+        "hotline": order.hotline.code if order.hotline_id else None,
+        "request_type": order.request_type,
+        "category": order.category.code if order.category_id else None,
+        "category_name": order.category.name if order.category_id else None,
+        "title": order.title,
+        "content": order.content,
+        "address": order.address,
+        "area": order.area.code if order.area_id else None,
+        "area_name": order.area.name if order.area_id else None,
+        "lat": order.lat,
+        "lng": order.lng,
+        "urgency": order.urgency,
+        "caller_name": order.caller_name if clear else mask_name(order.caller_name),
+        "caller_phone": order.caller_phone if clear else mask_phone(order.caller_phone),
+        "caller_kind": order.caller_kind,
+        "company_name": order.company_name,
+        "is_confidential": order.is_confidential,
+        "lead_unit": order.lead_unit.code if order.lead_unit_id else None,
+        "co_units": [unit.code for unit in order.co_units.all()],
+        "registered_at": order.registered_at,
+        "dispatched_at": order.dispatched_at,
+        "accepted_at": order.accepted_at,
+        "replied_at": order.replied_at,
+        "closed_at": order.closed_at,
+        "closure": order.closure,
+        "sign_due_at": order.sign_due_at,
+        "handle_due_at": order.handle_due_at,
+        "due_at": order.due_at,
+        "deadline_basis": order.deadline_basis,
+        "extension_days": order.extension_days,
+        "escalation": order.escalation,
+        "is_overdue": order.is_overdue,
+        "reply": order.reply,
+        "callback_attempts": order.callback_attempts,
+        "is_resolved": order.is_resolved,
+        "is_satisfied": order.is_satisfied,
+        "reopen_count": order.reopen_count,
+        "return_count": order.return_count,
+        "merged_into": order.merged_into.number if order.merged_into_id else None,
+        "transferred_to": order.transferred_to,
+        "allowed_actions": actions,
+        "calendar_warnings": warnings,
+    }
+
+
+def visible_order(request, number: str) -> WorkOrder:
+    order = (
+        orders_visible_to(request.user)
+        .select_related("category", "area", "lead_unit", "hotline", "merged_into")
+        .filter(number=number)
+        .first()
+    )
+    if order is None:
+        raise NotFound("order_not_found", _("Order %(number)s does not exist."), number=number)
+    return order
+
+
+def lookup(model, code: str | None, error: str, field: str):
+    if not code:
+        return None
+    found = model.objects.filter(code=code).first()
+    if found is None:
+        raise HotlineError(error, _("Unknown code “%(code)s”."), code=code, field=field)
+    return found
+
+
+@router.post("", response={201: OrderOut})
+def create_order(request, payload: OrderIn):
+    """Register a new order (受理)."""
+    hotline = lookup(Hotline, payload.hotline, "unknown_hotline", "hotline")
+    intake = service.Intake(
+        title=payload.title,
+        content=payload.content,
+        request_type=payload.request_type,
+        channel=payload.channel,
+        urgency=payload.urgency,
+        category=lookup(Category, payload.category, "unknown_category", "category"),
+        area=lookup(Area, payload.area, "unknown_area", "area"),
+        address=payload.address,
+        lat=payload.lat,
+        lng=payload.lng,
+        caller_name=payload.caller_name,
+        caller_phone=payload.caller_phone,
+        caller_kind=payload.caller_kind,
+        company_name=payload.company_name,
+        is_confidential=payload.is_confidential,
+        hotline_id=hotline.pk if hotline else None,
+        source_ref=payload.source_ref,
+    )
+    order = service.register(intake, request.user)
+    return Status(201, order_out(visible_order(request, order.number), request.user))
+
+
+class OrderFilter(Schema):
+    status: list[str] | None = None
+    request_type: str | None = None
+    urgency: str | None = None
+    category: str | None = Field(None, description="Category code; includes its subtree")
+    area: str | None = Field(None, description="Area code; includes its subtree")
+    lead_unit: str | None = None
+    caller_phone: str | None = None
+    is_overdue: bool | None = None
+    registered_from: date | None = None
+    registered_to: date | None = None
+    q: str | None = Field(None, description="Words in the title, content or address")
+
+
+class OrderPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[OrderOut]
+
+
+@router.get("", response=OrderPage)
+def list_orders(
+    request,
+    filters: Query[OrderFilter],
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+):
+    """Orders visible to the caller, newest first."""
+    orders = orders_visible_to(request.user)
+    if filters.status:
+        orders = orders.filter(status__in=filters.status)
+    for name in ("request_type", "urgency", "caller_phone", "is_overdue"):
+        value = getattr(filters, name)
+        if value is not None:
+            orders = orders.filter(**{name: value})
+    if filters.category:
+        orders = orders.filter(category__path__contains=filters.category)
+    if filters.area:
+        orders = orders.filter(area__path__contains=filters.area)
+    if filters.lead_unit:
+        orders = orders.filter(lead_unit__code=filters.lead_unit)
+    if filters.registered_from:
+        orders = orders.filter(registered_at__date__gte=filters.registered_from)
+    if filters.registered_to:
+        orders = orders.filter(registered_at__date__lte=filters.registered_to)
+    if filters.q:
+        from django.db.models import Q
+
+        orders = orders.filter(
+            Q(title__icontains=filters.q)
+            | Q(content__icontains=filters.q)
+            | Q(address__icontains=filters.q)
+        )
+    orders = (
+        orders.select_related("category", "area", "lead_unit", "hotline", "merged_into")
+        .prefetch_related("co_units")
+        .order_by("-registered_at", "-id")
+    )
+    start = (page - 1) * page_size
+    return {
+        "count": orders.count(),
+        "page": page,
+        "page_size": page_size,
+        "results": [order_out(o, request.user) for o in orders[start : start + page_size]],
+    }
+
+
+@router.get("/{number}", response=OrderOut)
+def get_order(request, number: str):
+    return order_out(visible_order(request, number), request.user)
+
+
+class EventOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    actor: str | None
+    actor_unit: str | None
+    at: datetime
+    note: str
+    changes: dict
+
+
+@router.get("/{number}/history", response=list[EventOut])
+def get_history(request, number: str):
+    """Every step of the order's life: who, when, why, what changed."""
+    order = visible_order(request, number)
+    return [
+        {
+            "action": e.action,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "actor": str(e.actor) if e.actor else None,
+            "actor_unit": e.actor_unit.code if e.actor_unit else None,
+            "at": e.at,
+            "note": e.note,
+            "changes": e.changes,
+        }
+        for e in history_of(order)
+    ]
+
+
+class ActionIn(Schema):
+    note: str = Field("", max_length=5000, description="Reason or reply text")
+    expected_version: int | None = Field(
+        None, description="The version you read; a newer one on the server gives 409"
+    )
+    lead_unit: str | None = Field(None, description="dispatch/redispatch: lead unit code")
+    co_units: list[str] = Field(default_factory=list, description="dispatch: co-unit codes")
+    days: int | None = Field(None, description="request/approve_extension: working days")
+    is_resolved: bool | None = Field(None, description="callback: problem resolved?")
+    is_satisfied: bool | None = Field(None, description="callback: caller satisfied?")
+    into: str | None = Field(None, description="merge: number of the order that remains")
+    service: str | None = Field(None, description="transfer_emergency: 110, 119 or 120")
+    reference: str | None = Field(None, description="transfer_emergency: their reference")
+
+
+@router.post("/{number}/actions/{action}", response=OrderOut)
+def act(request, number: str, action: ActionName, payload: ActionIn):
+    """Take one action of the lifecycle on an order (see ``/api/lifecycle``)."""
+    order = visible_order(request, number)
+    if payload.expected_version is not None and payload.expected_version != order.version:
+        raise HotlineError(
+            "concurrent_change",
+            _("Somebody else changed this order a moment ago. Reload it and try again."),
+            status=409,
+        )
+    params = payload.dict(exclude={"note", "expected_version"}, exclude_none=True)
+    service.transition(order, action, request.user, note=payload.note, **params)
+    return order_out(visible_order(request, number), request.user)
+
+
+class StepOut(Schema):
+    action: str
+    label: str
+    sources: list[str]
+    target: str | None
+    roles: list[str]
+    own_unit: bool
+    needs_reason: bool
+    clock: str
+
+
+@lifecycle_router.get("", response=list[StepOut], auth=None)
+def lifecycle_table(request):
+    """The lifecycle as a table: every action, from which states, to which, by whom."""
+    return [
+        {
+            "action": name,
+            "label": str(row.label),
+            "sources": sorted(row.sources),
+            "target": row.target,
+            "roles": sorted(row.roles),
+            "own_unit": row.own_unit,
+            "needs_reason": row.needs_reason,
+            "clock": str(row.clock),
+        }
+        for name, row in TRANSITIONS.items()
+    ]
+
+
+@indicators_router.get("", response=indicators.IndicatorReport)
+def get_indicators(
+    request,
+    group_by: Literal["unit", "area", "category", "period", "none"] = "none",
+    period: Literal["day", "week", "month", "year"] = "month",
+    start: date | None = None,
+    end: date | None = None,
+):
+    """The 三率 and more, each with its formula, over orders registered in [start, end]."""
+    return indicators.report(
+        orders_visible_to(request.user),
+        group_by=group_by,
+        period=period,
+        start=start,
+        end=end or timezone.localdate(),
+    )

@@ -1,0 +1,81 @@
+"""Reads of work orders, always scoped to the person asking.
+
+``orders_visible_to`` is the one place that decides which orders a user may see;
+``contact_visible_to`` whether they may see the caller's name and phone unmasked.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from hotline.orgs.models import Role, User
+
+from .models import OrderEvent, WorkOrder
+
+# Roles that see every order of the city, confidential ones included (the handling chain
+# at the centre).
+CHAIN_ROLES = {Role.DISPATCHER, Role.REVIEWER, Role.CALLBACK, Role.SUPERVISOR, Role.ADMINISTRATOR}
+# Roles that see every order that is not confidential.
+READER_ROLES = {Role.OPERATOR, Role.INSPECTOR, Role.ANALYST, Role.KNOWLEDGE_EDITOR}
+# Roles that must be able to call the citizen.
+CONTACT_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.CALLBACK, Role.SUPERVISOR}
+
+
+def orders_visible_to(user: User) -> QuerySet[WorkOrder]:
+    """The orders ``user`` may see.
+
+    Centre staff in the handling chain see all; readers see all but confidential orders
+    (except those they registered themselves); a department handler sees only the orders
+    of its own unit, as lead or co-unit.
+    """
+    orders = WorkOrder.objects.all()
+    if not user.is_active:
+        return orders.none()
+    if user.has_role(*CHAIN_ROLES):
+        return orders
+    visible = Q(pk__in=[])
+    if user.has_role(*READER_ROLES):
+        visible |= Q(is_confidential=False) | Q(created_by=user)
+    if user.has_role(Role.HANDLER) and user.unit_id:
+        visible |= Q(lead_unit_id=user.unit_id) | Q(
+            pk__in=WorkOrder.co_units.through.objects.filter(unit_id=user.unit_id).values(
+                "workorder_id"
+            )
+        )
+    return orders.filter(visible)
+
+
+def contact_visible_to(user: User, order: WorkOrder) -> bool:
+    """Whether ``user`` may read the caller's name and phone in clear.
+
+    The lead unit needs them to contact the citizen, unless the caller asked for
+    confidentiality (保密): then only the centre knows who called.
+    """
+    if user.has_role(*CONTACT_ROLES):
+        return True
+    return (
+        user.has_role(Role.HANDLER)
+        and user.unit_id is not None
+        and user.unit_id == order.lead_unit_id
+        and not order.is_confidential
+    )
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: keep what tells the line apart, hide what identifies the person."""
+    digits = phone.strip()
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    if len(digits) <= 7:
+        return digits[:2] + "*" * (len(digits) - 4) + digits[-2:]
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_name(name: str) -> str:
+    """张** : the family name only."""
+    name = name.strip()
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def history_of(order: WorkOrder) -> QuerySet[OrderEvent]:
+    return order.events.select_related("actor", "actor_unit").order_by("at", "id")

@@ -1,0 +1,28 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Background tasks run synchronously in tests unless a test is about the queue."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def fresh_calendar_cache():
+    from hotline.deadlines import calendar
+
+    calendar.forget_overrides()
+    yield
+    calendar.forget_overrides()
+
+
+@pytest.fixture
+def city(db):
+    from tests.factories import make_city
+
+    return make_city()
