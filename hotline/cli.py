@@ -21,6 +21,7 @@ def setup_django() -> None:
     from django.conf import settings
 
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     django.setup()
 
 
@@ -51,14 +52,30 @@ def print_welcome(host: str, port: int) -> None:
     print(flush=True)
 
 
+def die_with_parent() -> None:
+    """In the worker child: receive SIGTERM if ``hotline serve`` dies (Linux only)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def cmd_serve(args) -> None:
     setup_django()
     prepare_database(load_demo=not args.no_demo)
     print_welcome(args.host, args.port)
     worker = None
     if not args.no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"])
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "hotline.cli", "worker"], preexec_fn=die_with_parent
+        )
     import uvicorn
+
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again: exit cleanly
+    # then, so that the worker is stopped below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
     try:
         uvicorn.run(
@@ -71,7 +88,10 @@ def cmd_serve(args) -> None:
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=10)
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
 
 def cmd_worker(args) -> None:

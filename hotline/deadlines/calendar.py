@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time as monotonic_clock
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,8 @@ class Overrides:
     days: dict[date, bool]
     years: frozenset[int]
     loaded_at: float
+    # Answers already worked out, forgotten with the overrides they depend on.
+    known: dict[date, bool] = field(default_factory=dict)
 
 
 _overrides: Overrides | None = None
@@ -88,6 +90,13 @@ def calendar_warnings(start: datetime, end: datetime) -> list[str]:
 
 def is_workday(day: date) -> bool:
     entered = overrides()
+    answer = entered.known.get(day)
+    if answer is None:
+        answer = entered.known[day] = workday_by_rules(day, entered)
+    return answer
+
+
+def workday_by_rules(day: date, entered: Overrides) -> bool:
     if day in entered.days:
         return entered.days[day]
     if day.year in entered.years:

@@ -1,0 +1,90 @@
+"""The `hotline` command: its help, and `hotline serve` on a fresh embedded database."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+def hotline(*args, env=None, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "hotline.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        **kwargs,
+    )
+
+
+def test_help_lists_the_commands():
+    result = hotline("--help")
+    assert result.returncode == 0
+    for command in ("serve", "worker", "sweep", "demo", "token"):
+        assert command in result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(url, body=None, token=None):
+    request = urllib.request.Request(url, data=json.dumps(body).encode() if body else None)
+    request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+@pytest.mark.slow
+def test_serve_starts_the_demo_city_on_a_fresh_embedded_database(tmp_path):
+    port = free_port()
+    env = {**os.environ, "HOTLINE_VAR_DIR": str(tmp_path), "HOTLINE_SWEEP_INTERVAL": "1"}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hotline.cli", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                call(f"{base}/api/health")
+                break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("hotline serve did not answer within 60 s")
+        token = call(
+            f"{base}/api/auth/token", {"username": "operator1", "password": "hotline12345"}
+        )["token"]
+        order = call(
+            f"{base}/api/orders",
+            {
+                "title": "路灯不亮",
+                "content": "中原路街道路灯坏了",
+                "request_type": "help",
+                "area": "410902001",
+            },
+            token,
+        )
+        assert order["status"] == "registered"
+        assert (tmp_path / "hotline.sqlite3").exists()
+        areas = call(f"{base}/api/areas?level=district", token=token)
+        assert "华龙区" in {a["name"] for a in areas}
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert f"http://127.0.0.1:{port}/" in output
+    assert "dispatcher1" in output and "hotline12345" in output
