@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -117,6 +117,37 @@ def on_unexpected(request, exc: Exception):
     )
 
 
+GENERIC_ERRORS = {
+    400: ("bad_request", _("The request could not be understood.")),
+    401: ("not_authenticated", _("Log in or send a valid API token.")),
+    403: ("forbidden", _("You may not do this.")),
+    404: ("not_found", _("Not found.")),
+    405: ("method_not_allowed", _("This method is not allowed here.")),
+    413: ("too_large", _("The request is too large.")),
+}
+
+
+def json_errors(get_response):
+    """Middleware: under /api/, an error Django or ninja answered in plain text becomes JSON."""
+
+    def middleware(request: HttpRequest):
+        response = get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = GENERIC_ERRORS.get(
+                response.status_code,
+                ("internal_error", _("Something went wrong on our side; nothing was saved.")),
+            )
+            status = response.status_code
+            response = JsonResponse(error_body(code, message), status=status)
+        return response
+
+    return middleware
+
+
 @api.get("/health", auth=None, tags=["system"])
 def health(request):
     """Liveness check for load balancers."""
@@ -125,7 +156,7 @@ def health(request):
 
 def register_routers() -> None:
     from hotline.deadlines.api import router as deadlines_router
-    from hotline.orders.api import indicators_router, lifecycle_router
+    from hotline.orders.api import indicators_router, lifecycle_router, notices_router
     from hotline.orders.api import router as orders_router
     from hotline.orgs.api import router as orgs_router
 
@@ -134,6 +165,7 @@ def register_routers() -> None:
     api.add_router("/orders", orders_router)
     api.add_router("/lifecycle", lifecycle_router)
     api.add_router("/indicators", indicators_router)
+    api.add_router("/notices", notices_router)
 
 
 register_routers()

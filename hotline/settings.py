@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "hotline.api.json_errors",
 ]
 
 ROOT_URLCONF = "hotline.urls"
@@ -154,3 +155,7 @@ HOTLINE_CALLBACK_MAX_ATTEMPTS = int(os.environ.get("HOTLINE_CALLBACK_MAX_ATTEMPT
 
 # How often the sweeper looks for deadlines whose moment has come (seconds).
 HOTLINE_SWEEP_INTERVAL = int(os.environ.get("HOTLINE_SWEEP_INTERVAL", "30"))
+
+# Attachments: the largest file accepted (bytes).
+HOTLINE_ATTACHMENT_MAX_BYTES = int(os.environ.get("HOTLINE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

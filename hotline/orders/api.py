@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from hotline.deadlines.calendar import calendar_warnings
 from hotline.errors import HotlineError, NotFound
@@ -20,8 +22,15 @@ from hotline.orgs.models import Area, Category, Hotline
 from . import indicators, service
 from .lifecycle import TRANSITIONS, allowed_actions
 from .lifecycle import Status as OrderStatus
-from .models import Channel, WorkOrder
-from .selectors import contact_visible_to, history_of, mask_name, mask_phone, orders_visible_to
+from .models import Attachment, Channel, WorkOrder
+from .selectors import (
+    contact_visible_to,
+    history_of,
+    mask_name,
+    mask_phone,
+    notices_visible_to,
+    orders_visible_to,
+)
 
 router = Router(tags=["work orders"])
 lifecycle_router = Router(tags=["work orders"])
@@ -389,3 +398,116 @@ def get_indicators(
         start=start,
         end=end or timezone.localdate(),
     )
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    uploaded_by: str | None
+    uploaded_at: datetime
+    url: str
+
+
+def attachment_out(attachment: Attachment) -> dict:
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "uploaded_by": str(attachment.uploaded_by) if attachment.uploaded_by else None,
+        "uploaded_at": attachment.uploaded_at,
+        "url": f"/api/orders/{attachment.order.number}/attachments/{attachment.pk}",
+    }
+
+
+@router.post("/{number}/attachments", response={201: AttachmentOut})
+def upload_attachment(request, number: str, file: File[UploadedFile]):
+    """Attach a photo, document or recording to an order (size- and type-checked)."""
+    order = visible_order(request, number)
+    attachment = service.attach(order, file, request.user)
+    return Status(201, attachment_out(attachment))
+
+
+@router.get("/{number}/attachments", response=list[AttachmentOut])
+def list_attachments(request, number: str):
+    order = visible_order(request, number)
+    return [attachment_out(a) for a in order.attachments.select_related("order", "uploaded_by")]
+
+
+@router.get("/{number}/attachments/{attachment_id}")
+def download_attachment(request, number: str, attachment_id: int):
+    """The file itself, only for those who may see the order."""
+    order = visible_order(request, number)
+    attachment = order.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("attachment_not_found", _("This attachment does not exist."))
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+
+
+# --- notices -------------------------------------------------------------------------------
+
+notices_router = Router(tags=["notices"])
+
+
+class NoticeOut(Schema):
+    id: int
+    order: str
+    unit: str
+    level: int
+    message: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+@notices_router.get("", response=list[NoticeOut])
+def list_notices(request, unread: bool = False):
+    """Reminders, urging and supervision notices: a handler sees its own unit's."""
+    notices = notices_visible_to(request.user).select_related("order", "unit")
+    if unread:
+        notices = notices.filter(read_at__isnull=True)
+    return [
+        {
+            "id": n.pk,
+            "order": n.order.number,
+            "unit": n.unit.code,
+            "level": n.level,
+            "message": n.message,
+            "created_at": n.created_at,
+            "read_at": n.read_at,
+        }
+        for n in notices.order_by("-created_at")[:200]
+    ]
+
+
+@notices_router.post("/{notice_id}/read", response=NoticeOut)
+def read_notice(request, notice_id: int):
+    notice = (
+        notices_visible_to(request.user)
+        .select_related("order", "unit")
+        .filter(pk=notice_id)
+        .first()
+    )
+    if notice is None:
+        raise NotFound("notice_not_found", _("This notice does not exist."))
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return {
+        "id": notice.pk,
+        "order": notice.order.number,
+        "unit": notice.unit.code,
+        "level": notice.level,
+        "message": notice.message,
+        "created_at": notice.created_at,
+        "read_at": notice.read_at,
+    }

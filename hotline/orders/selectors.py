@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from hotline.orgs.models import Role, User
 
-from .models import OrderEvent, WorkOrder
+from .models import Notice, OrderEvent, WorkOrder
 
 # Roles that see every order of the city, confidential ones included (the handling chain
 # at the centre).
@@ -79,3 +79,12 @@ def mask_name(name: str) -> str:
 
 def history_of(order: WorkOrder) -> QuerySet[OrderEvent]:
     return order.events.select_related("actor", "actor_unit").order_by("at", "id")
+
+
+def notices_visible_to(user: User) -> QuerySet[Notice]:
+    """A handler sees its unit's notices; the centre's chain sees all."""
+    if user.has_role(*CHAIN_ROLES):
+        return Notice.objects.all()
+    if user.has_role(Role.HANDLER) and user.unit_id:
+        return Notice.objects.filter(unit_id=user.unit_id)
+    return Notice.objects.none()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.deadlines.calendar import add_working_days, local
 from hotline.deadlines.policies import PolicyRow, Subject, deadlines_for
-from hotline.errors import Conflict, Forbidden, HotlineError, NotFound
+from hotline.errors import Conflict, Forbidden, HotlineError
 from hotline.orgs.models import Area, Category, RequestType, Role, Unit, Urgency, User
 
 from .lifecycle import (
@@ -27,6 +28,7 @@ from .lifecycle import (
     Status,
 )
 from .models import (
+    Attachment,
     CallbackAttempt,
     Channel,
     Closure,
@@ -577,11 +579,74 @@ ACTIONS = {
 }
 
 
-def get_order(number: str) -> WorkOrder:
-    order = WorkOrder.objects.filter(number=number).first()
-    if order is None:
-        raise NotFound("order_not_found", _("Order %(number)s does not exist."), number=number)
-    return order
+# --- attachments ---------------------------------------------------------------------------
+
+ALLOWED_ATTACHMENTS = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".amr": "audio/amr",
+    ".mp4": "video/mp4",
+}
+# What the first bytes of a file must be for the types a browser would render.
+MAGIC = {
+    ".jpg": [b"\xff\xd8\xff"],
+    ".jpeg": [b"\xff\xd8\xff"],
+    ".png": [b"\x89PNG"],
+    ".gif": [b"GIF8"],
+    ".pdf": [b"%PDF"],
+    ".webp": [b"RIFF"],
+}
+
+
+def attach(order: WorkOrder, upload, by: User, *, now: datetime | None = None) -> Attachment:
+    """Store a file on an order. Refuses closed orders, unknown types and oversized files."""
+    if order.status in (Status.MERGED, Status.TRANSFERRED):
+        raise OrderError("order_not_open", _("This order no longer takes attachments."))
+    name = Path(upload.name or "file").name[-200:]
+    suffix = Path(name).suffix.lower()
+    if suffix not in ALLOWED_ATTACHMENTS:
+        raise OrderError(
+            "attachment_type",
+            _("Files of type “%(suffix)s” are not accepted."),
+            suffix=suffix or "?",
+        )
+    if upload.size > settings.HOTLINE_ATTACHMENT_MAX_BYTES:
+        raise OrderError(
+            "attachment_too_large",
+            _("A file may be at most %(mb)s MB."),
+            mb=settings.HOTLINE_ATTACHMENT_MAX_BYTES // (1024 * 1024),
+            status=413,
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    if suffix in MAGIC and not any(head.startswith(m) for m in MAGIC[suffix]):
+        raise OrderError(
+            "attachment_type",
+            _("The file's content does not match its type “%(suffix)s”."),
+            suffix=suffix,
+        )
+    attachment = Attachment(
+        order=order,
+        name=name,
+        content_type=ALLOWED_ATTACHMENTS[suffix],
+        size=upload.size,
+        uploaded_by=by,
+        uploaded_at=now or timezone.now(),
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment
 
 
 # --- deadlines sweeper ---------------------------------------------------------------------

@@ -219,3 +219,12 @@ def test_calendar_lists_holidays_and_make_up_days(city):
     body = Api(city.admin).get("/deadlines/calendar/2026").json()
     assert "2026-02-14" in body["working_weekend_days"]
     assert "2026-10-01" in body["non_working_weekdays"] and body["is_known"]
+
+
+def test_unknown_api_urls_and_methods_answer_in_json(db):
+    missing = Client().get("/api/no-such-thing")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    wrong_method = Client().delete("/api/health")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"]["code"] == "method_not_allowed"
