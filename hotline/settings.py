@@ -159,3 +159,6 @@ HOTLINE_SWEEP_INTERVAL = int(os.environ.get("HOTLINE_SWEEP_INTERVAL", "30"))
 # Attachments: the largest file accepted (bytes).
 HOTLINE_ATTACHMENT_MAX_BYTES = int(os.environ.get("HOTLINE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Indicators shown (codes from hotline/orders/indicators.py); empty shows them all.
+HOTLINE_INDICATORS = [code for code in os.environ.get("HOTLINE_INDICATORS", "").split(",") if code]

@@ -97,7 +97,7 @@ def definitions(now: datetime) -> list[Indicator]:
             Q(dispatched_at__isnull=False),
         ),
     ]
-    chosen = getattr(settings, "HOTLINE_INDICATORS", None)
+    chosen = settings.HOTLINE_INDICATORS
     return [i for i in every if not chosen or i.code in chosen]
 
 
