@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
+from django.db.models import Q
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -267,8 +268,6 @@ def list_orders(
     if filters.registered_to:
         orders = orders.filter(registered_at__date__lte=filters.registered_to)
     if filters.q:
-        from django.db.models import Q
-
         orders = orders.filter(
             Q(title__icontains=filters.q)
             | Q(content__icontains=filters.q)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -91,7 +91,6 @@ class Intake:
     is_confidential: bool = False
     hotline_id: int | None = None
     source_ref: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def register(intake: Intake, by: User | None, *, now: datetime | None = None) -> WorkOrder:
@@ -105,11 +104,24 @@ def register(intake: Intake, by: User | None, *, now: datetime | None = None) ->
         raise Forbidden("forbidden_action", _("You may not register orders."))
     validate_intake(intake)
     if intake.source_ref:
-        existing = WorkOrder.objects.filter(
-            channel=intake.channel, source_ref=intake.source_ref
-        ).first()
+        existing = same_message(intake)
         if existing:
             return existing
+    try:
+        return create_order(intake, by, now)
+    except IntegrityError:
+        # The same channel message arrived twice at the same moment: one order wins.
+        existing = same_message(intake) if intake.source_ref else None
+        if existing is None:
+            raise
+        return existing
+
+
+def same_message(intake: Intake) -> WorkOrder | None:
+    return WorkOrder.objects.filter(channel=intake.channel, source_ref=intake.source_ref).first()
+
+
+def create_order(intake: Intake, by: User | None, now: datetime) -> WorkOrder:
     with transaction.atomic():
         (number,) = next_numbers(local(now).date())
         order = WorkOrder.objects.create(
@@ -147,11 +159,30 @@ def register(intake: Intake, by: User | None, *, now: datetime | None = None) ->
     return order
 
 
+FIELD_LIMITS = {
+    "title": 200,
+    "content": 20000,
+    "address": 255,
+    "caller_name": 50,
+    "caller_phone": 30,
+    "company_name": 100,
+    "source_ref": 100,
+}
+
+
 def validate_intake(intake: Intake) -> None:
     if not intake.title.strip():
         raise OrderError("missing_field", _("The title is required."), field="title")
     if not intake.content.strip():
         raise OrderError("missing_field", _("The content is required."), field="content")
+    for name, limit in FIELD_LIMITS.items():
+        if len(getattr(intake, name) or "") > limit:
+            raise OrderError(
+                "field_too_long",
+                _("%(field)s is longer than %(limit)s characters."),
+                field=name,
+                limit=limit,
+            )
     if intake.request_type not in RequestType.values:
         raise OrderError("invalid_request_type", _("Unknown request type."))
     if intake.urgency not in Urgency.values:

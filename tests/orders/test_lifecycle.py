@@ -259,3 +259,10 @@ def test_same_source_message_makes_one_order(city):
     first = register(city, channel="wechat", source_ref="msg-1")
     again = register(city, channel="wechat", source_ref="msg-1")
     assert first.pk == again.pk and WorkOrder.objects.count() == 1
+
+
+def test_too_long_fields_are_refused_before_the_database_sees_them(city):
+    with pytest.raises(HotlineError) as refused:
+        register(city, address="路" * 300)
+    assert refused.value.code == "field_too_long"
+    assert WorkOrder.objects.count() == 0
