@@ -80,6 +80,27 @@ def test_serve_starts_the_demo_city_on_a_fresh_embedded_database(tmp_path):
             token,
         )
         assert order["status"] == "registered"
+        number = order["number"]
+        tokens = {}
+        for username in ("dispatcher1", "handler_py-cgj", "reviewer1", "callback1"):
+            tokens[username] = call(
+                f"{base}/api/auth/token", {"username": username, "password": "hotline12345"}
+            )["token"]
+        life = [
+            ("dispatcher1", "dispatch", {"lead_unit": "py-cgj"}),
+            ("handler_py-cgj", "accept", {}),
+            ("handler_py-cgj", "reply", {"note": "已修复路灯"}),
+            ("reviewer1", "approve_reply", {}),
+            ("callback1", "callback", {"is_resolved": True, "is_satisfied": True}),
+            ("callback1", "close", {}),
+        ]
+        for username, action, body in life:
+            order = call(
+                f"{base}/api/orders/{number}/actions/{action}",
+                body or {"note": ""},
+                tokens[username],
+            )
+        assert order["status"] == "closed"
         assert (tmp_path / "hotline.sqlite3").exists()
         areas = call(f"{base}/api/areas?level=district", token=token)
         assert "华龙区" in {a["name"] for a in areas}
