@@ -64,6 +64,17 @@ def error_body(code: str, message, details: dict | None = None) -> dict:
     }
 
 
+GENERIC_ERRORS = {
+    400: ("bad_request", _("The request could not be understood.")),
+    401: ("not_authenticated", _("Log in or send a valid API token.")),
+    403: ("forbidden", _("You may not do this.")),
+    404: ("not_found", _("Not found.")),
+    405: ("method_not_allowed", _("This method is not allowed here.")),
+    413: ("too_large", _("The request is too large.")),
+    429: ("too_many_requests", _("Too many requests; wait a minute and try again.")),
+}
+
+
 @api.exception_handler(HotlineError)
 def on_hotline_error(request, exc: HotlineError):
     return api.create_response(
@@ -88,23 +99,18 @@ def on_validation_error(request, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request, exc):
-    return api.create_response(
-        request,
-        error_body("not_authenticated", _("Log in or send a valid API token.")),
-        status=401,
-    )
+    return api.create_response(request, error_body(*GENERIC_ERRORS[401]), status=401)
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+    return api.create_response(request, error_body(*GENERIC_ERRORS[404]), status=404)
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return api.create_response(
-        request, error_body("http_error", str(exc.message)), status=exc.status_code
-    )
+    code, message = GENERIC_ERRORS.get(exc.status_code, ("http_error", str(exc.message)))
+    return api.create_response(request, error_body(code, message), status=exc.status_code)
 
 
 @api.exception_handler(Exception)
@@ -115,16 +121,6 @@ def on_unexpected(request, exc: Exception):
         error_body("internal_error", _("Something went wrong on our side; nothing was saved.")),
         status=500,
     )
-
-
-GENERIC_ERRORS = {
-    400: ("bad_request", _("The request could not be understood.")),
-    401: ("not_authenticated", _("Log in or send a valid API token.")),
-    403: ("forbidden", _("You may not do this.")),
-    404: ("not_found", _("Not found.")),
-    405: ("method_not_allowed", _("This method is not allowed here.")),
-    413: ("too_large", _("The request is too large.")),
-}
 
 
 def json_errors(get_response):

@@ -691,11 +691,12 @@ def escalation_action(order: WorkOrder) -> str:
     }[Escalation(order.escalation)]
 
 
-def sweep(now: datetime | None = None, batch: int = 500, rounds: int = 100) -> int:
+def sweep(now: datetime | None = None, batch: int = 50, rounds: int = 10_000) -> int:
     """Act on every order whose next deadline moment has come; returns how many actions.
 
-    Claims rows with ``select_for_update(skip_locked=True)`` so several sweepers can run.
-    An order whose sweeper was down for long gets its missed grades one after the other.
+    Claims a few rows at a time with ``select_for_update(skip_locked=True)``, so several
+    sweepers can run and no transaction holds the database for long. An order whose
+    sweeper was down for a while gets its missed grades one after the other.
     """
     now = now or timezone.now()
     done = 0

@@ -6,6 +6,7 @@ from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
+from ninja.throttling import AnonRateThrottle
 
 from hotline.errors import HotlineError
 
@@ -27,7 +28,7 @@ class TokenOut(Schema):
     unit: str | None
 
 
-@router.post("/auth/token", auth=None, response=TokenOut)
+@router.post("/auth/token", auth=None, response=TokenOut, throttle=[AnonRateThrottle("20/m")])
 def issue_token(request, payload: TokenIn):
     """Exchange a username and password for a personal API token (shown once)."""
     user = authenticate(request, username=payload.username, password=payload.password)

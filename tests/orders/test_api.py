@@ -228,3 +228,19 @@ def test_unknown_api_urls_and_methods_answer_in_json(db):
     wrong_method = Client().delete("/api/health")
     assert wrong_method.status_code == 405
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_password_guessing_is_throttled(city):
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client()
+    body = json.dumps({"username": "dispatcher", "password": "guess"})
+    codes = [
+        client.post("/api/auth/token", body, content_type="application/json").status_code
+        for _ in range(25)
+    ]
+    assert codes[:20] == [401] * 20 and codes[-1] == 429
+    error = client.post("/api/auth/token", body, content_type="application/json").json()["error"]
+    assert error["code"] == "too_many_requests"
+    cache.clear()
