@@ -108,7 +108,9 @@ def cmd_worker(args) -> None:
             time.sleep(settings.HOTLINE_SWEEP_INTERVAL)
 
     threading.Thread(target=schedule, daemon=True, name="sweep-scheduler").start()
-    call_command("db_worker", interval=1.0)
+    # The worker's own log line per task would repeat every few seconds; tasks log what
+    # they did themselves, and failures stay in the task results.
+    call_command("db_worker", interval=1.0, verbosity=0)
 
 
 def cmd_sweep(args) -> None:
