@@ -18,7 +18,7 @@ from ninja.files import UploadedFile
 
 from hotline.deadlines.calendar import calendar_warnings
 from hotline.errors import HotlineError, NotFound
-from hotline.orgs.models import Area, Category, Hotline
+from hotline.orgs.models import Area, Category, Hotline, in_subtree
 
 from . import indicators, service
 from .lifecycle import TRANSITIONS, allowed_actions
@@ -258,9 +258,11 @@ def list_orders(
         if value is not None:
             orders = orders.filter(**{name: value})
     if filters.category:
-        orders = orders.filter(category__path__contains=filters.category)
+        category = lookup(Category, filters.category, "unknown_category", "category")
+        orders = orders.filter(in_subtree("category__path", category))
     if filters.area:
-        orders = orders.filter(area__path__contains=filters.area)
+        area = lookup(Area, filters.area, "unknown_area", "area")
+        orders = orders.filter(in_subtree("area__path", area))
     if filters.lead_unit:
         orders = orders.filter(lead_unit__code=filters.lead_unit)
     if filters.registered_from:

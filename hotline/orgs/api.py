@@ -10,7 +10,7 @@ from ninja.throttling import AnonRateThrottle
 
 from hotline.errors import HotlineError
 
-from .models import ApiToken, Area, Category, Hotline, ResponsibilityRule, Unit
+from .models import ApiToken, Area, Category, Hotline, ResponsibilityRule, Unit, in_subtree
 
 router = Router(tags=["organisation"])
 
@@ -165,13 +165,16 @@ def list_rules(request, category: str | None = None, area: str | None = None, q:
         .prefetch_related("co_units", "areas")
     )
     if category:
-        rules = rules.filter(category__path__contains=category)
+        node = Category.objects.filter(code=category).first()
+        if node is None:
+            raise HotlineError("unknown_category", _("Unknown code “%(code)s”."), code=category)
+        rules = rules.filter(in_subtree("category__path", node))
     if q:
         rules = rules.filter(Q(matter__icontains=q) | Q(keywords__icontains=q))
     if area:
         found = Area.objects.filter(code=area).first()
         if found is None:
-            raise HotlineError("unknown_area", _("Unknown area %(code)s."), code=area)
+            raise HotlineError("unknown_area", _("Unknown code “%(code)s”."), code=area)
         rules = rules.filter(Q(areas__isnull=True) | Q(areas__code__in=found.ancestor_codes()))
     return [
         {

@@ -16,6 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def in_subtree(path_field: str, node: Area | Category) -> models.Q:
+    """Rows whose ``path_field`` lies in the subtree of ``node`` (the node included)."""
+    return models.Q(**{path_field: node.path}) | models.Q(
+        **{f"{path_field}__startswith": f"{node.path}/"}
+    )
+
+
 class RequestType(models.TextChoices):
     CONSULTATION = "consultation", _("Consultation")  # 咨询
     COMPLAINT = "complaint", _("Complaint")  # 投诉

@@ -244,3 +244,19 @@ def test_password_guessing_is_throttled(city):
     error = client.post("/api/auth/token", body, content_type="application/json").json()["error"]
     assert error["code"] == "too_many_requests"
     cache.clear()
+
+
+def test_area_filter_takes_whole_codes_only(city):
+    order_in(city, "registered")
+    api = Api(city.dispatcher)
+    assert api.get("/orders", area="410902001").json()["count"] == 1
+    partial = api.get("/orders", area="4109")
+    assert partial.status_code == 400 and partial.json()["error"]["code"] == "unknown_area"
+
+
+def test_responsibility_list_filters_by_category_subtree_and_area(city):
+    api = Api(city.dispatcher)
+    assert [r["number"] for r in api.get("/rules", category="01").json()] == [1]
+    assert [r["number"] for r in api.get("/rules", area="410902001").json()] == [1]
+    assert api.get("/rules", area="410922").json() == []
+    assert api.get("/rules", category="zz").status_code == 400
