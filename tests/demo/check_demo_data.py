@@ -155,8 +155,7 @@ def walk_categories(cats):
     return flat
 
 
-def main():
-    data_dir = sys.argv[1] if len(sys.argv) > 1 else HERE
+def main(data_dir=HERE):
     areas = load(data_dir, "areas.json")
     cats = load(data_dir, "categories.json")
     units = load(data_dir, "units.json")
@@ -385,4 +384,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(*sys.argv[1:2]))
