@@ -350,7 +350,7 @@ def generate(
     *,
     days: int = 365,
     seed: int = 12345,
-    batch: int = 2000,
+    batch: int = 5000,
     now: datetime | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
