@@ -105,6 +105,7 @@ class OrderOut(Schema):
     reopen_count: int
     return_count: int
     merged_into: str | None
+    related: list[str]
     transferred_to: str
     allowed_actions: list[str]
     calendar_warnings: list[str]
@@ -167,6 +168,7 @@ def order_out(order: WorkOrder, user) -> dict:
         "reopen_count": order.reopen_count,
         "return_count": order.return_count,
         "merged_into": order.merged_into.number if order.merged_into_id else None,
+        "related": [other.number for other in order.related.all()],
         "transferred_to": order.transferred_to,
         "allowed_actions": actions,
         "calendar_warnings": warnings,
@@ -277,7 +279,7 @@ def list_orders(
         )
     orders = (
         orders.select_related("category", "area", "lead_unit", "hotline", "merged_into")
-        .prefetch_related("co_units")
+        .prefetch_related("co_units", "related")
         .order_by("-registered_at", "-id")
     )
     start = (page - 1) * page_size
@@ -335,6 +337,7 @@ class ActionIn(Schema):
     is_resolved: bool | None = Field(None, description="callback: problem resolved?")
     is_satisfied: bool | None = Field(None, description="callback: caller satisfied?")
     into: str | None = Field(None, description="merge: number of the order that remains")
+    other: str | None = Field(None, description="relate: number of the related order")
     service: str | None = Field(None, description="transfer_emergency: 110, 119 or 120")
     reference: str | None = Field(None, description="transfer_emergency: their reference")
 

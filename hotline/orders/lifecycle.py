@@ -95,6 +95,7 @@ TRANSITIONS: dict[str, Step] = {
     "reopen":             step({S.CALLED_BACK, S.CLOSED},        S.DISPATCHED,       {R.CALLBACK, R.SUPERVISOR}, _("Reopen"), clock=ClockEffect.START, needs_reason=True),  # 重办  # noqa: E501
     "merge":              step({S.REGISTERED, S.RETURNED, S.DISPATCHED}, S.MERGED,   {R.DISPATCHER}, _("Merge into another order"), clock=ClockEffect.STOP),  # 并单  # noqa: E501
     "transfer_emergency": step({S.REGISTERED},                   S.TRANSFERRED,      {R.OPERATOR, R.DISPATCHER}, _("Transfer to 110/119/120"), clock=ClockEffect.STOP),  # 转警  # noqa: E501
+    "relate":             step(OPEN_STATUSES | {S.CLOSED},        None,               {R.OPERATOR, R.DISPATCHER, R.SUPERVISOR}, _("Link a related order")),  # 关联工单  # noqa: E501
     "remind":             step(CLOCKED_STATUSES,                 None,               {SYSTEM}, _("Due-soon reminder"), clock=ClockEffect.ESCALATE),  # 提醒  # noqa: E501
     "urge":               step(CLOCKED_STATUSES,                 None,               {SYSTEM, R.SUPERVISOR}, _("Urge"), clock=ClockEffect.ESCALATE),  # 催办  # noqa: E501
     "supervise":          step(CLOCKED_STATUSES,                 None,               {SYSTEM, R.SUPERVISOR}, _("Supervise"), clock=ClockEffect.ESCALATE),  # 督办  # noqa: E501

@@ -559,6 +559,15 @@ def on_merge(order, actor, note, now, params):
     return lambda: order.related.add(target)
 
 
+def on_relate(order, actor, note, now, params):
+    other = WorkOrder.objects.filter(number=params.get("other") or "").first()
+    if other is None:
+        raise OrderError("unknown_order", _("The related order does not exist."), field="other")
+    if other.pk == order.pk:
+        raise OrderError("invalid_relation", _("An order cannot be related to itself."))
+    return lambda: order.related.add(other)
+
+
 def on_transfer(order, actor, note, now, params):
     service = params.get("service")
     if service not in EmergencyService.values:
@@ -604,6 +613,7 @@ ACTIONS = {
     "reopen": on_reopen,
     "merge": on_merge,
     "transfer_emergency": on_transfer,
+    "relate": on_relate,
     "remind": on_escalate,
     "urge": on_escalate,
     "supervise": on_escalate,

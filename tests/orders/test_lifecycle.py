@@ -266,3 +266,14 @@ def test_too_long_fields_are_refused_before_the_database_sees_them(city):
         register(city, address="路" * 300)
     assert refused.value.code == "field_too_long"
     assert WorkOrder.objects.count() == 0
+
+
+def test_related_orders_are_linked_both_ways_and_recorded(city):
+    first, second = order_in(city, "accepted"), register(city)
+    service.transition(first, "relate", city.dispatcher, other=second.number, note="同一工地")
+    assert list(second.related.all()) == [first]
+    event = first.events.get(action="relate")
+    assert (event.from_status, event.to_status, event.note) == ("accepted", "accepted", "同一工地")
+    with pytest.raises(HotlineError) as refused:
+        service.transition(first, "relate", city.dispatcher, other=first.number)
+    assert refused.value.code == "invalid_relation"

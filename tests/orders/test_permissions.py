@@ -27,6 +27,7 @@ MATRIX = {
     "close": ("called_back", {}, {"callback", "reviewer", "supervisor"}),
     "reopen": ("closed", {}, {"callback", "supervisor"}),
     "merge": ("registered", {}, {"dispatcher"}),
+    "relate": ("accepted", {}, {"operator", "dispatcher", "supervisor"}),
     "transfer_emergency": ("registered", {"service": "110"}, {"operator", "dispatcher"}),
     "urge": ("accepted", {}, {"supervisor"}),
     "supervise": ("accepted", {}, {"supervisor"}),
@@ -59,6 +60,8 @@ def test_role_action_matrix(city, persona, action):
     order = order_in(city, state)
     if action == "merge":
         params = {"into": register(city).number}
+    if action == "relate":
+        params = {"other": register(city).number}
     actor = getattr(city, persona)
     if persona in allowed:
         service.transition(order, action, actor, note="理由", **params)
