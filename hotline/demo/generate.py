@@ -27,7 +27,15 @@ from hotline.orders.service import (
     jsonable,
     next_numbers,
 )
-from hotline.orgs.models import Area, RequestType, ResponsibilityRule, Role, Urgency, User
+from hotline.orgs.models import (
+    Area,
+    Hotline,
+    RequestType,
+    ResponsibilityRule,
+    Role,
+    Urgency,
+    User,
+)
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰海燕鹏飞"
@@ -77,6 +85,7 @@ class World:
     people: dict[str, list[User]]
     handlers: dict[int, User]
     policies: list
+    hotlines: list[int]  # merged hotlines (not 12345 itself) that pass requests on
 
 
 def load_world() -> World:
@@ -107,6 +116,7 @@ def load_world() -> World:
         people=people,
         handlers=handlers,
         policies=load_policies(),
+        hotlines=list(Hotline.objects.exclude(code="12345").values_list("pk", flat=True)),
     )
 
 
@@ -317,8 +327,13 @@ def make_order(
         f"影响周边群众正常生活。{rng.choice(ASKS)}"
     )
     request_type = weighted(rng, TYPES)
+    channel = weighted(rng, CHANNELS)
+    # About one request in twelve reaches 12345 through a merged line (12315, 12319 ...).
+    hotline = rng.choice(world.hotlines) if world.hotlines and rng.random() < 0.08 else None
     return WorkOrder(
-        channel=weighted(rng, CHANNELS),
+        channel=channel,
+        hotline_id=hotline,
+        source_ref=f"T{rng.getrandbits(48):012x}" if channel == Channel.TRANSFER else "",
         caller_name=name if rng.random() < 0.8 else "",
         caller_phone=phone,
         is_confidential=rng.random() < 0.03,

@@ -57,3 +57,10 @@ def test_generator_is_repeatable_for_a_seed(demo):
     generate(50, days=30, seed=3)
     second = list(WorkOrder.objects.order_by("number").values_list("title", flat=True))
     assert sorted(first) == sorted(second)
+
+
+def test_generated_orders_come_through_merged_hotlines_and_transfers(demo):
+    generate(400, days=30, seed=11)
+    assert WorkOrder.objects.filter(hotline__isnull=False).exclude(hotline__code="12345").exists()
+    transfers = WorkOrder.objects.filter(channel="transfer")
+    assert transfers.exists() and not transfers.filter(source_ref="").exists()
