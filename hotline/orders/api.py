@@ -21,7 +21,7 @@ from hotline.errors import HotlineError, NotFound
 from hotline.orgs.models import Area, Category, Hotline, in_subtree
 
 from . import indicators, service
-from .lifecycle import TRANSITIONS, allowed_actions
+from .lifecycle import LABELS, TRANSITIONS, allowed_actions
 from .lifecycle import Status as OrderStatus
 from .models import Attachment, Channel, WorkOrder
 from .selectors import (
@@ -374,7 +374,7 @@ def lifecycle_table(request):
     return [
         {
             "action": name,
-            "label": str(row.label),
+            "label": str(LABELS[name]),
             "sources": sorted(row.sources),
             "target": row.target,
             "roles": sorted(row.roles),

@@ -65,42 +65,75 @@ class Step:
     sources: frozenset[str]
     target: str | None
     roles: frozenset[str]
-    label: str
     clock: ClockEffect = ClockEffect.KEEP
     own_unit: bool = False  # the actor must be a handler of the order's lead unit
     needs_reason: bool = False
 
 
-def step(sources, target, roles, label, **kwargs) -> Step:
-    return Step(frozenset(sources), target, frozenset(roles), label, **kwargs)
+def step(sources, target, roles, clock=ClockEffect.KEEP, **flags) -> Step:
+    return Step(frozenset(sources), target, frozenset(roles), clock, **flags)
 
+
+# Short names for the table's columns.
+C = ClockEffect
+START, HANDLE, EXTEND, STOP, ESCALATE = C.START, C.HANDLE, C.EXTEND, C.STOP, C.ESCALATE
+OWN = {"own_unit": True}  # only the lead unit's handlers
+WHY = {"needs_reason": True}  # a reason (or the reply text) is required
+CENTRE = {R.OPERATOR, R.DISPATCHER}
+OPEN_OR_CLOSED = OPEN_STATUSES | {S.CLOSED}
+CLOCKED = CLOCKED_STATUSES
 
 # fmt: off
 TRANSITIONS: dict[str, Step] = {
-    # action               from states                          to state            who may do it
-    "resolve_directly":   step({S.REGISTERED},                   S.CLOSED,           {R.OPERATOR, R.DISPATCHER}, _("Resolve directly"), clock=ClockEffect.STOP, needs_reason=True),  # 直办  # noqa: E501
-    "dispatch":           step({S.REGISTERED},                   S.DISPATCHED,       {R.DISPATCHER}, _("Dispatch"), clock=ClockEffect.START),  # 派单  # noqa: E501
-    "accept":             step({S.DISPATCHED},                   S.ACCEPTED,         {R.HANDLER}, _("Sign for"), clock=ClockEffect.HANDLE, own_unit=True),  # 签收  # noqa: E501
-    "return_order":       step({S.DISPATCHED, S.ACCEPTED},       S.RETURNED,         {R.HANDLER}, _("Return"), clock=ClockEffect.STOP, own_unit=True, needs_reason=True),  # 退单  # noqa: E501
-    "redispatch":         step({S.RETURNED, S.DISPATCHED},       S.DISPATCHED,       {R.DISPATCHER}, _("Re-dispatch"), clock=ClockEffect.START),  # 改派  # noqa: E501
-    "request_extension":  step({S.ACCEPTED},                     None,               {R.HANDLER}, _("Request extension"), own_unit=True, needs_reason=True),  # 申请延期  # noqa: E501
-    "approve_extension":  step({S.ACCEPTED},                     None,               {R.DISPATCHER, R.SUPERVISOR}, _("Approve extension"), clock=ClockEffect.EXTEND),  # 同意延期  # noqa: E501
-    "refuse_extension":   step({S.ACCEPTED},                     None,               {R.DISPATCHER, R.SUPERVISOR}, _("Refuse extension"), needs_reason=True),  # 驳回延期  # noqa: E501
-    "reply":              step({S.ACCEPTED},                     S.REPLIED,          {R.HANDLER}, _("Reply"), clock=ClockEffect.STOP, own_unit=True, needs_reason=True),  # 答复  # noqa: E501
-    "approve_reply":      step({S.REPLIED},                      S.PENDING_CALLBACK, {R.REVIEWER}, _("Approve reply")),  # 审核通过  # noqa: E501
-    "send_back":          step({S.REPLIED},                      S.ACCEPTED,         {R.REVIEWER}, _("Send back"), clock=ClockEffect.HANDLE, needs_reason=True),  # 审核退回  # noqa: E501
-    "callback":           step({S.PENDING_CALLBACK},             S.CALLED_BACK,      {R.CALLBACK}, _("Call back")),  # 回访  # noqa: E501
-    "callback_failed":    step({S.PENDING_CALLBACK},             None,               {R.CALLBACK}, _("Caller unreachable")),  # 回访未接通  # noqa: E501
-    "close":              step({S.CALLED_BACK, S.PENDING_CALLBACK}, S.CLOSED,        {R.CALLBACK, R.REVIEWER, R.SUPERVISOR}, _("Close")),  # 办结  # noqa: E501
-    "reopen":             step({S.CALLED_BACK, S.CLOSED},        S.DISPATCHED,       {R.CALLBACK, R.SUPERVISOR}, _("Reopen"), clock=ClockEffect.START, needs_reason=True),  # 重办  # noqa: E501
-    "merge":              step({S.REGISTERED, S.RETURNED, S.DISPATCHED}, S.MERGED,   {R.DISPATCHER}, _("Merge into another order"), clock=ClockEffect.STOP),  # 并单  # noqa: E501
-    "transfer_emergency": step({S.REGISTERED},                   S.TRANSFERRED,      {R.OPERATOR, R.DISPATCHER}, _("Transfer to 110/119/120"), clock=ClockEffect.STOP),  # 转警  # noqa: E501
-    "relate":             step(OPEN_STATUSES | {S.CLOSED},        None,               {R.OPERATOR, R.DISPATCHER, R.SUPERVISOR}, _("Link a related order")),  # 关联工单  # noqa: E501
-    "remind":             step(CLOCKED_STATUSES,                 None,               {SYSTEM}, _("Due-soon reminder"), clock=ClockEffect.ESCALATE),  # 提醒  # noqa: E501
-    "urge":               step(CLOCKED_STATUSES,                 None,               {SYSTEM, R.SUPERVISOR}, _("Urge"), clock=ClockEffect.ESCALATE),  # 催办  # noqa: E501
-    "supervise":          step(CLOCKED_STATUSES,                 None,               {SYSTEM, R.SUPERVISOR}, _("Supervise"), clock=ClockEffect.ESCALATE),  # 督办  # noqa: E501
+    # action                   from states                               to state            who may do it                           clock, flags  # noqa: E501
+    "resolve_directly":   step({S.REGISTERED},                           S.CLOSED,           CENTRE,                                 STOP, **WHY),  # 直办  # noqa: E501
+    "dispatch":           step({S.REGISTERED},                           S.DISPATCHED,       {R.DISPATCHER},                         START),  # 派单  # noqa: E501
+    "accept":             step({S.DISPATCHED},                           S.ACCEPTED,         {R.HANDLER},                            HANDLE, **OWN),  # 签收  # noqa: E501
+    "return_order":       step({S.DISPATCHED, S.ACCEPTED},               S.RETURNED,         {R.HANDLER},                            STOP, **OWN, **WHY),  # 退单  # noqa: E501
+    "redispatch":         step({S.RETURNED, S.DISPATCHED},               S.DISPATCHED,       {R.DISPATCHER},                         START),  # 改派  # noqa: E501
+    "request_extension":  step({S.ACCEPTED},                             None,               {R.HANDLER},                            **OWN, **WHY),  # 申请延期  # noqa: E501
+    "approve_extension":  step({S.ACCEPTED},                             None,               {R.DISPATCHER, R.SUPERVISOR},           EXTEND),  # 同意延期  # noqa: E501
+    "refuse_extension":   step({S.ACCEPTED},                             None,               {R.DISPATCHER, R.SUPERVISOR},           **WHY),  # 驳回延期  # noqa: E501
+    "reply":              step({S.ACCEPTED},                             S.REPLIED,          {R.HANDLER},                            STOP, **OWN, **WHY),  # 答复  # noqa: E501
+    "approve_reply":      step({S.REPLIED},                              S.PENDING_CALLBACK, {R.REVIEWER}),  # 审核通过  # noqa: E501
+    "send_back":          step({S.REPLIED},                              S.ACCEPTED,         {R.REVIEWER},                           HANDLE, **WHY),  # 审核退回  # noqa: E501
+    "callback":           step({S.PENDING_CALLBACK},                     S.CALLED_BACK,      {R.CALLBACK}),  # 回访  # noqa: E501
+    "callback_failed":    step({S.PENDING_CALLBACK},                     None,               {R.CALLBACK}),  # 回访未接通  # noqa: E501
+    "close":              step({S.CALLED_BACK, S.PENDING_CALLBACK},      S.CLOSED,           {R.CALLBACK, R.REVIEWER, R.SUPERVISOR}),  # 办结  # noqa: E501
+    "reopen":             step({S.CALLED_BACK, S.CLOSED},                S.DISPATCHED,       {R.CALLBACK, R.SUPERVISOR},             START, **WHY),  # 重办  # noqa: E501
+    "merge":              step({S.REGISTERED, S.RETURNED, S.DISPATCHED}, S.MERGED,           {R.DISPATCHER},                         STOP),  # 并单  # noqa: E501
+    "transfer_emergency": step({S.REGISTERED},                           S.TRANSFERRED,      CENTRE,                                 STOP),  # 转警  # noqa: E501
+    "relate":             step(OPEN_OR_CLOSED,                           None,               CENTRE | {R.SUPERVISOR}),  # 关联工单  # noqa: E501
+    "remind":             step(CLOCKED,                                  None,               {SYSTEM},                               ESCALATE),  # 提醒  # noqa: E501
+    "urge":               step(CLOCKED,                                  None,               {SYSTEM, R.SUPERVISOR},                 ESCALATE),  # 催办  # noqa: E501
+    "supervise":          step(CLOCKED,                                  None,               {SYSTEM, R.SUPERVISOR},                 ESCALATE),  # 督办  # noqa: E501
 }
 # fmt: on
+
+# What users read for each action: in the history, the buttons, the errors.
+LABELS = {
+    "resolve_directly": _("Resolve directly"),
+    "dispatch": _("Dispatch"),
+    "accept": _("Sign for"),
+    "return_order": _("Return"),
+    "redispatch": _("Re-dispatch"),
+    "request_extension": _("Request extension"),
+    "approve_extension": _("Approve extension"),
+    "refuse_extension": _("Refuse extension"),
+    "reply": _("Reply"),
+    "approve_reply": _("Approve reply"),
+    "send_back": _("Send back"),
+    "callback": _("Call back"),
+    "callback_failed": _("Caller unreachable"),
+    "close": _("Close"),
+    "reopen": _("Reopen"),
+    "merge": _("Merge into another order"),
+    "transfer_emergency": _("Transfer to 110/119/120"),
+    "relate": _("Link a related order"),
+    "remind": _("Due-soon reminder"),
+    "urge": _("Urge"),
+    "supervise": _("Supervise"),
+}
 
 # The action that registers a new order is not a transition between states, but it is
 # recorded in the history like one.

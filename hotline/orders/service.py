@@ -20,6 +20,7 @@ from hotline.orgs.models import Area, Category, RequestType, Role, Unit, Urgency
 
 from .lifecycle import (
     ESCALATION_ACTIONS,
+    LABELS,
     REGISTER,
     SYSTEM,
     TRANSITIONS,
@@ -208,7 +209,7 @@ def check_allowed(order: WorkOrder, action: str, actor: User | None) -> None:
             "illegal_transition",
             _("An order that is “%(state)s” cannot be given the action “%(action)s”."),
             state=Status(order.status).label,
-            action=row.label,
+            action=LABELS[action],
             status=409,
         )
     if actor is None:
@@ -219,7 +220,7 @@ def check_allowed(order: WorkOrder, action: str, actor: User | None) -> None:
         raise Forbidden(
             "forbidden_action",
             _("Your role may not take the action “%(action)s”."),
-            action=row.label,
+            action=LABELS[action],
         )
     if row.own_unit and (actor.unit_id is None or actor.unit_id != order.lead_unit_id):
         raise Forbidden(
