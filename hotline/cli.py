@@ -62,7 +62,16 @@ def die_with_parent() -> None:
         pass
 
 
+def allow_host(host: str) -> None:
+    """Serving on another address than loopback: accept requests addressed to it."""
+    if "ALLOWED_HOSTS" in os.environ or host in ("127.0.0.1", "localhost"):
+        return
+    everywhere = host in ("0.0.0.0", "::")
+    os.environ["ALLOWED_HOSTS"] = "*" if everywhere else f"{host},127.0.0.1,localhost"
+
+
 def cmd_serve(args) -> None:
+    allow_host(args.host)
     setup_django()
     prepare_database(load_demo=not args.no_demo)
     print_welcome(args.host, args.port)

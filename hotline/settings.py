@@ -7,6 +7,7 @@ database-backed task queue: nothing else needs to be installed or running.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -24,8 +25,19 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
-# The embedded default is for a single machine; production sets its own SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "hotline-embedded-default-not-for-production")
+
+
+def embedded_secret_key() -> str:
+    """A key made on first start and kept in the var folder (production sets SECRET_KEY)."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or embedded_secret_key()
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [
     origin for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin
