@@ -346,14 +346,15 @@ class ActionIn(Schema):
 def act(request, number: str, action: ActionName, payload: ActionIn):
     """Take one action of the lifecycle on an order (see ``/api/lifecycle``)."""
     order = visible_order(request, number)
-    if payload.expected_version is not None and payload.expected_version != order.version:
-        raise HotlineError(
-            "concurrent_change",
-            _("Somebody else changed this order a moment ago. Reload it and try again."),
-            status=409,
-        )
     params = payload.dict(exclude={"note", "expected_version"}, exclude_none=True)
-    service.transition(order, action, request.user, note=payload.note, **params)
+    service.transition(
+        order,
+        action,
+        request.user,
+        note=payload.note,
+        expected_version=payload.expected_version,
+        **params,
+    )
     return order_out(visible_order(request, number), request.user)
 
 

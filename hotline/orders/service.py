@@ -346,20 +346,22 @@ def transition(
     *,
     note: str = "",
     now: datetime | None = None,
+    expected_version: int | None = None,
     **params: Any,
 ) -> WorkOrder:
     """Apply one row of the lifecycle table to ``order``, as ``actor`` (``None``: the system).
 
     In one transaction: the checks of the table and of the action, a conditional UPDATE on
-    the version the caller read (a concurrent change makes this one fail with a conflict),
-    the records the action creates, and the history row with what changed.
+    the version the caller read (``expected_version``, by default the one of ``order``; a
+    concurrent change makes this one fail with a conflict), the records the action
+    creates, and the history row with what changed.
     """
     now = now or timezone.now()
     check_allowed(order, action, actor)
     note = reason_of(note, action)
     row = TRANSITIONS[action]
     before = snapshot(order)
-    read_version = order.version
+    read_version = order.version if expected_version is None else expected_version
     params["action"] = action
     with transaction.atomic():
         after_save = ACTIONS[action](order, actor, note, now, params)
