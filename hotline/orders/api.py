@@ -17,7 +17,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from hotline.deadlines.calendar import calendar_warnings
-from hotline.errors import HotlineError, NotFound
+from hotline.errors import Forbidden, HotlineError, NotFound
 from hotline.orgs.models import Area, Category, Hotline, in_subtree
 
 from . import indicators, service
@@ -25,6 +25,7 @@ from .lifecycle import LABELS, TRANSITIONS, allowed_actions
 from .lifecycle import Status as OrderStatus
 from .models import Attachment, Channel, WorkOrder
 from .selectors import (
+    CONTACT_ROLES,
     contact_visible_to,
     history_of,
     mask_name,
@@ -253,6 +254,9 @@ def list_orders(
 ):
     """Orders visible to the caller, newest first."""
     orders = orders_visible_to(request.user)
+    if filters.caller_phone and not request.user.has_role(*CONTACT_ROLES):
+        # Searching by number would reveal the numbers that the role sees masked.
+        raise Forbidden("forbidden_filter", _("Your role may not search by phone number."))
     if filters.status:
         orders = orders.filter(status__in=filters.status)
     for name in ("request_type", "urgency", "caller_phone", "is_overdue"):

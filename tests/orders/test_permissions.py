@@ -169,3 +169,11 @@ def test_only_operators_and_dispatchers_register(city):
     )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden_action"
+
+
+def test_roles_that_see_masked_numbers_cannot_search_by_number(city):
+    order_in(city, "dispatched")
+    assert Api(city.operator).get("/orders", caller_phone="13800138000").json()["count"] == 1
+    refused = Api(city.analyst).get("/orders", caller_phone="13800138000")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "forbidden_filter"
