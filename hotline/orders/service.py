@@ -363,35 +363,40 @@ def transition(
     before = snapshot(order)
     read_version = order.version if expected_version is None else expected_version
     params["action"] = action
-    with transaction.atomic():
-        after_save = ACTIONS[action](order, actor, note, now, params)
-        if row.target is not None:
-            order.status = row.target
-        apply_clock(order, row.clock, now, **params)
-        after = snapshot(order)
-        changed = {k: (before[k], after[k]) for k in TRACKED_FIELDS if before[k] != after[k]}
-        updated = WorkOrder.objects.filter(pk=order.pk, version=read_version).update(
-            version=read_version + 1, **{k: after[k] for k in changed}
-        )
-        if not updated:
-            raise Conflict(
-                "concurrent_change",
-                _("Somebody else changed this order a moment ago. Reload it and try again."),
+    try:
+        with transaction.atomic():
+            after_save = ACTIONS[action](order, actor, note, now, params)
+            if row.target is not None:
+                order.status = row.target
+            apply_clock(order, row.clock, now, **params)
+            after = snapshot(order)
+            changed = {k: (before[k], after[k]) for k in TRACKED_FIELDS if before[k] != after[k]}
+            updated = WorkOrder.objects.filter(pk=order.pk, version=read_version).update(
+                version=read_version + 1, **{k: after[k] for k in changed}
             )
-        order.version = read_version + 1
-        if after_save:
-            after_save()
-        OrderEvent.objects.create(
-            order=order,
-            action=action,
-            from_status=before["status"],
-            to_status=order.status,
-            actor=actor,
-            actor_unit=actor.unit if actor else None,
-            at=now,
-            note=note,
-            changes={k: [jsonable(a), jsonable(b)] for k, (a, b) in changed.items()},
-        )
+            if not updated:
+                raise Conflict(
+                    "concurrent_change",
+                    _("Somebody else changed this order a moment ago. Reload it and try again."),
+                )
+            order.version = read_version + 1
+            if after_save:
+                after_save()
+            OrderEvent.objects.create(
+                order=order,
+                action=action,
+                from_status=before["status"],
+                to_status=order.status,
+                actor=actor,
+                actor_unit=actor.unit if actor else None,
+                at=now,
+                note=note,
+                changes={k: [jsonable(a), jsonable(b)] for k, (a, b) in changed.items()},
+            )
+    except Exception:
+        # Nothing was written; let the caller's object show the order as it now is.
+        order.refresh_from_db()
+        raise
     return order
 
 

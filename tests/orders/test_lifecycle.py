@@ -277,3 +277,12 @@ def test_related_orders_are_linked_both_ways_and_recorded(city):
     with pytest.raises(HotlineError) as refused:
         service.transition(first, "relate", city.dispatcher, other=first.number)
     assert refused.value.code == "invalid_relation"
+
+
+def test_a_refused_action_leaves_the_callers_object_as_the_order_is(city):
+    order = order_in(city, "accepted")
+    with pytest.raises(HotlineError):
+        service.transition(order, "request_extension", city.handler_cgj, note="x", days=99)
+    with pytest.raises(HotlineError):
+        service.transition(order, "merge", city.supervisor, into="nope")
+    assert order.status == Status.ACCEPTED and order.version == 3
