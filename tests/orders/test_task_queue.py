@@ -8,7 +8,7 @@ from hotline.orders.lifecycle import Escalation
 from hotline.orders.tasks import sweep_deadlines
 from tests.factories import at, order_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # the worker closes connections
 
 
 def test_sweep_goes_through_the_database_queue_and_the_worker(city, settings):
