@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -100,6 +101,23 @@ def on_validation_error(request, exc: ValidationError):
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request, exc):
     return api.create_response(request, error_body(*GENERIC_ERRORS[401]), status=401)
+
+
+@api.exception_handler(DataError)
+def on_data_error(request, exc: DataError):
+    # The database refused a value the schema let through (a NUL character, a number out
+    # of range): the client's input, not our fault; the transaction was rolled back.
+    return api.create_response(
+        request,
+        error_body(
+            "invalid_value",
+            _(
+                "A value cannot be stored or searched (a control character or a number out "
+                "of range?)."
+            ),
+        ),
+        status=400,
+    )
 
 
 @api.exception_handler(Http404)

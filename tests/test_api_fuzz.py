@@ -7,6 +7,8 @@ error body.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from hotline.orgs.models import ApiToken
@@ -16,6 +18,16 @@ from tests.factories import make_city, order_in
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Like Django's test client: requests must not close the test's open transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -260,3 +260,14 @@ def test_responsibility_list_filters_by_category_subtree_and_area(city):
     assert [r["number"] for r in api.get("/rules", area="410902001").json()] == [1]
     assert api.get("/rules", area="410922").json() == []
     assert api.get("/rules", category="zz").status_code == 400
+
+
+def test_control_characters_are_refused_cleanly_on_every_database(city):
+    api = Api(city.operator)
+    listed = api.get("/areas", parent="41\x0009")
+    assert listed.status_code in (200, 400)
+    created = api.post("/orders", new_order_body(content="噪音\x00扰民"))
+    assert created.status_code in (201, 400)
+    if created.status_code == 400:
+        assert created.json()["error"]["code"] == "invalid_value"
+        assert WorkOrder.objects.count() == 0
