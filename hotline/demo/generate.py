@@ -348,6 +348,7 @@ def make_order(
         urgency=weighted(rng, URGENCIES),
         status=Status.REGISTERED,
         registered_at=at,
+        registered_on=local(at).date(),
     )
 
 
@@ -389,7 +390,7 @@ def generate(
         with transaction.atomic():
             by_day: dict = {}
             for w in walks:
-                by_day.setdefault(local(w.order.registered_at).date(), []).append(w.order)
+                by_day.setdefault(w.order.registered_on, []).append(w.order)
             for day, orders in by_day.items():
                 for order, number in zip(orders, next_numbers(day, len(orders)), strict=True):
                     order.number = number

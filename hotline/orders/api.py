@@ -272,9 +272,9 @@ def list_orders(
     if filters.lead_unit:
         orders = orders.filter(lead_unit__code=filters.lead_unit)
     if filters.registered_from:
-        orders = orders.filter(registered_at__date__gte=filters.registered_from)
+        orders = orders.filter(registered_on__gte=filters.registered_from)
     if filters.registered_to:
-        orders = orders.filter(registered_at__date__lte=filters.registered_to)
+        orders = orders.filter(registered_on__lte=filters.registered_to)
     if filters.q:
         orders = orders.filter(
             Q(title__icontains=filters.q)

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 
-from hotline.deadlines.calendar import LOCAL
 from hotline.orgs.models import Area, Category, Unit
 
 from .lifecycle import Status
@@ -128,13 +126,21 @@ class IndicatorReport(Schema):
     groups: list[Group]
 
 
-TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "year": TruncYear}
+def period_start(day: date, period: str) -> date:
+    """The first day of the ``period`` (day, week from Monday, month, year) holding ``day``."""
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    if period == "year":
+        return day.replace(month=1, day=1)
+    return day
 
 
-def rollup_names(group_by: str, keys: set[Any]) -> tuple[dict[Any, str], dict[str, str]]:
-    """Map each raw key to the key it counts under, and keys to display names.
+def rollup(group_by: str, period: str, keys: set[Any]) -> tuple[dict[Any, str], dict[str, str]]:
+    """Map each raw key to the key it counts under, and those keys to display names.
 
-    Areas roll up to their district, categories to their first level.
+    Areas roll up to their district, categories to their first level, days to the period.
     """
     if group_by == "unit":
         names = dict(Unit.objects.filter(pk__in=keys).values_list("pk", "name"))
@@ -145,8 +151,20 @@ def rollup_names(group_by: str, keys: set[Any]) -> tuple[dict[Any, str], dict[st
         paths = dict(model.objects.filter(pk__in=keys).values_list("pk", "path"))
         top = {k: paths[k].split("/")[:depth][-1] for k in keys if k in paths}
         names = dict(model.objects.filter(code__in=set(top.values())).values_list("code", "name"))
-        return top, {code: name for code, name in names.items()}
-    return {k: k for k in keys}, {k: k for k in keys}
+        return top, names
+    if group_by == "period":
+        starts = {k: period_start(k, period).isoformat() for k in keys}
+        return starts, {v: v for v in starts.values()}
+    return {k: k for k in keys}, {k: str(_("All")) for k in keys}
+
+
+GROUP_FIELDS = {
+    "unit": "lead_unit_id",
+    "area": "area_id",
+    "category": "category_id",
+    "period": "registered_on",
+    "none": None,
+}
 
 
 def report(
@@ -162,42 +180,26 @@ def report(
     now = now or timezone.now()
     end = end or timezone.localdate()
     items = definitions(now)
-    orders = orders.filter(COUNTED)
+    orders = orders.filter(COUNTED, registered_on__lte=end)
     if start:
-        orders = orders.filter(registered_at__gte=datetime.combine(start, time(0), tzinfo=LOCAL))
-    orders = orders.filter(
-        registered_at__lt=datetime.combine(end + timedelta(days=1), time(0), tzinfo=LOCAL)
-    )
-    group_field = {
-        "unit": "lead_unit_id",
-        "area": "area_id",
-        "category": "category_id",
-        "period": "bucket",
-        "none": None,
-    }[group_by]
-    if group_by == "period":
-        orders = orders.annotate(bucket=TRUNC[period]("registered_at", tzinfo=LOCAL))
+        orders = orders.filter(registered_on__gte=start)
     counts = {"total": Count("id")}
     for item in items:
         counts[f"{item.code}__num"] = Count("id", filter=item.denominator & item.numerator)
         counts[f"{item.code}__den"] = Count("id", filter=item.denominator)
+    group_field = GROUP_FIELDS[group_by]
     if group_field:
         rows = list(orders.order_by().values(group_field).annotate(**counts))
     else:
-        rows = [{**orders.aggregate(**counts), None: "all"}]
+        rows = [{**orders.aggregate(**counts), "key": "all"}]
+        group_field = "key"
 
-    raw_keys = {row[group_field] for row in rows} if group_field else {"all"}
-    key_of, names = rollup_names(group_by, {k for k in raw_keys if k is not None})
+    key_of, names = rollup(group_by, period, {r[group_field] for r in rows} - {None})
     merged: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        raw = row[group_field] if group_field else "all"
-        if group_by == "period" and raw is not None:
-            key = raw.astimezone(LOCAL).date().isoformat()
-            names[key] = key
-        else:
-            key = key_of.get(raw, "—") if raw is not None else "—"
+        key = key_of.get(row[group_field], "—")
         for name, value in row.items():
-            if isinstance(name, str) and name != group_field:
+            if name != group_field:
                 merged[key][name] += value or 0
 
     groups = []

@@ -111,6 +111,8 @@ class WorkOrder(models.Model):
 
     # Moments of the life, derived from the history by transition() for fast indicators.
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now, db_index=True)
+    # The local (Asia/Shanghai) day of registration: what reports count by.
+    registered_on = models.DateField(_("registration day"), editable=False)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, editable=False)
     accepted_at = models.DateTimeField(_("signed for at"), null=True, editable=False)
     is_accepted_on_time = models.BooleanField(null=True, editable=False)
@@ -167,6 +169,28 @@ class WorkOrder(models.Model):
             models.Index(fields=["lead_unit", "status"]),
             models.Index(fields=["category", "registered_at"]),
             models.Index(fields=["area", "registered_at"]),
+            # Covers every column the indicators read, so that a report over a million
+            # orders scans this index instead of the wide rows.
+            models.Index(
+                fields=[
+                    "registered_on",
+                    "status",
+                    "lead_unit",
+                    "area",
+                    "category",
+                    "dispatched_at",
+                    "accepted_at",
+                    "sign_due_at",
+                    "is_accepted_on_time",
+                    "replied_at",
+                    "is_replied_on_time",
+                    "is_resolved",
+                    "is_satisfied",
+                    "closure",
+                    "is_overdue",
+                ],
+                name="order_indicator_facts",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

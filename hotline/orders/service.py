@@ -146,6 +146,7 @@ def create_order(intake: Intake, by: User | None, now: datetime) -> WorkOrder:
             urgency=intake.urgency,
             status=Status.REGISTERED,
             registered_at=now,
+            registered_on=local(now).date(),
             created_by=by,
         )
         OrderEvent.objects.create(

@@ -73,3 +73,15 @@ def test_indicators_api_respects_visibility(city):
     body = Api(city.handler_zjj).get("/indicators", group_by="unit").json()
     assert [g["total"] for g in body["groups"]] == [1]
     assert Api(city.analyst).get("/indicators").json()["groups"][0]["total"] == 2
+
+
+def test_periods_start_on_monday_the_first_of_the_month_and_new_year():
+    from datetime import date
+
+    from hotline.orders.indicators import period_start
+
+    day = date(2026, 11, 27)  # a Friday
+    assert period_start(day, "day") == day
+    assert period_start(day, "week") == date(2026, 11, 23)
+    assert period_start(day, "month") == date(2026, 11, 1)
+    assert period_start(day, "year") == date(2026, 1, 1)
