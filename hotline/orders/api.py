@@ -23,7 +23,7 @@ from hotline.orgs.models import Area, Category, Hotline, in_subtree
 from . import indicators, service
 from .lifecycle import LABELS, TRANSITIONS, allowed_actions
 from .lifecycle import Status as OrderStatus
-from .models import Attachment, Channel, WorkOrder
+from .models import Attachment, Channel, Notice, WorkOrder
 from .selectors import (
     CONTACT_ROLES,
     contact_visible_to,
@@ -112,6 +112,45 @@ class OrderOut(Schema):
     calendar_warnings: list[str]
 
 
+# Fields of OrderOut read from the order as they are.
+PLAIN_FIELDS = [
+    "number",
+    "status",
+    "version",
+    "channel",
+    "request_type",
+    "title",
+    "content",
+    "address",
+    "lat",
+    "lng",
+    "urgency",
+    "caller_kind",
+    "company_name",
+    "is_confidential",
+    "registered_at",
+    "dispatched_at",
+    "accepted_at",
+    "replied_at",
+    "closed_at",
+    "closure",
+    "sign_due_at",
+    "handle_due_at",
+    "due_at",
+    "deadline_basis",
+    "extension_days",
+    "escalation",
+    "is_overdue",
+    "reply",
+    "callback_attempts",
+    "is_resolved",
+    "is_satisfied",
+    "reopen_count",
+    "return_count",
+    "transferred_to",
+]
+
+
 def order_out(order: WorkOrder, user) -> dict:
     """The order as ``user`` may read it: contact masked unless the role needs it."""
     clear = contact_visible_to(user, order)
@@ -124,56 +163,24 @@ def order_out(order: WorkOrder, user) -> dict:
     warnings = []
     if order.due_at:
         warnings = calendar_warnings(order.clock_started_at, order.due_at)
-    return {
-        "number": order.number,
-        "status": order.status,
-        "status_label": str(OrderStatus(order.status).label),
-        "version": order.version,
-        "channel": order.channel,
-        "hotline": order.hotline.code if order.hotline_id else None,
-        "request_type": order.request_type,
-        "category": order.category.code if order.category_id else None,
-        "category_name": order.category.name if order.category_id else None,
-        "title": order.title,
-        "content": order.content,
-        "address": order.address,
-        "area": order.area.code if order.area_id else None,
-        "area_name": order.area.name if order.area_id else None,
-        "lat": order.lat,
-        "lng": order.lng,
-        "urgency": order.urgency,
-        "caller_name": order.caller_name if clear else mask_name(order.caller_name),
-        "caller_phone": order.caller_phone if clear else mask_phone(order.caller_phone),
-        "caller_kind": order.caller_kind,
-        "company_name": order.company_name,
-        "is_confidential": order.is_confidential,
-        "lead_unit": order.lead_unit.code if order.lead_unit_id else None,
-        "co_units": [unit.code for unit in order.co_units.all()],
-        "registered_at": order.registered_at,
-        "dispatched_at": order.dispatched_at,
-        "accepted_at": order.accepted_at,
-        "replied_at": order.replied_at,
-        "closed_at": order.closed_at,
-        "closure": order.closure,
-        "sign_due_at": order.sign_due_at,
-        "handle_due_at": order.handle_due_at,
-        "due_at": order.due_at,
-        "deadline_basis": order.deadline_basis,
-        "extension_days": order.extension_days,
-        "escalation": order.escalation,
-        "is_overdue": order.is_overdue,
-        "reply": order.reply,
-        "callback_attempts": order.callback_attempts,
-        "is_resolved": order.is_resolved,
-        "is_satisfied": order.is_satisfied,
-        "reopen_count": order.reopen_count,
-        "return_count": order.return_count,
-        "merged_into": order.merged_into.number if order.merged_into_id else None,
-        "related": [other.number for other in order.related.all()],
-        "transferred_to": order.transferred_to,
-        "allowed_actions": actions,
-        "calendar_warnings": warnings,
-    }
+    out = {name: getattr(order, name) for name in PLAIN_FIELDS}
+    out.update(
+        status_label=str(OrderStatus(order.status).label),
+        hotline=order.hotline.code if order.hotline_id else None,
+        category=order.category.code if order.category_id else None,
+        category_name=order.category.name if order.category_id else None,
+        area=order.area.code if order.area_id else None,
+        area_name=order.area.name if order.area_id else None,
+        caller_name=order.caller_name if clear else mask_name(order.caller_name),
+        caller_phone=order.caller_phone if clear else mask_phone(order.caller_phone),
+        lead_unit=order.lead_unit.code if order.lead_unit_id else None,
+        co_units=[unit.code for unit in order.co_units.all()],
+        merged_into=order.merged_into.number if order.merged_into_id else None,
+        related=[other.number for other in order.related.all()],
+        allowed_actions=actions,
+        calendar_warnings=warnings,
+    )
+    return out
 
 
 def visible_order(request, number: str) -> WorkOrder:
@@ -478,24 +485,25 @@ class NoticeOut(Schema):
     read_at: datetime | None
 
 
+def notice_out(notice: Notice) -> dict:
+    return {
+        "id": notice.pk,
+        "order": notice.order.number,
+        "unit": notice.unit.code,
+        "level": notice.level,
+        "message": notice.message,
+        "created_at": notice.created_at,
+        "read_at": notice.read_at,
+    }
+
+
 @notices_router.get("", response=list[NoticeOut])
 def list_notices(request, unread: bool = False):
     """Reminders, urging and supervision notices: a handler sees its own unit's."""
     notices = notices_visible_to(request.user).select_related("order", "unit")
     if unread:
         notices = notices.filter(read_at__isnull=True)
-    return [
-        {
-            "id": n.pk,
-            "order": n.order.number,
-            "unit": n.unit.code,
-            "level": n.level,
-            "message": n.message,
-            "created_at": n.created_at,
-            "read_at": n.read_at,
-        }
-        for n in notices.order_by("-created_at")[:200]
-    ]
+    return [notice_out(n) for n in notices.order_by("-created_at")[:200]]
 
 
 @notices_router.post("/{notice_id}/read", response=NoticeOut)
@@ -511,12 +519,4 @@ def read_notice(request, notice_id: int):
     if notice.read_at is None:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at"])
-    return {
-        "id": notice.pk,
-        "order": notice.order.number,
-        "unit": notice.unit.code,
-        "level": notice.level,
-        "message": notice.message,
-        "created_at": notice.created_at,
-        "read_at": notice.read_at,
-    }
+    return notice_out(notice)
