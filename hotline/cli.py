@@ -70,11 +70,31 @@ def allow_host(host: str) -> None:
     os.environ["ALLOWED_HOSTS"] = "*" if everywhere else f"{host},127.0.0.1,localhost"
 
 
+def warn_unknown_holidays() -> None:
+    """Say so at start-up when this year's or next year's holidays are not known yet."""
+    from django.utils import timezone
+
+    from hotline.deadlines.calendar import is_year_known
+
+    today = timezone.localdate()
+    years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
+    for year in years:
+        if not is_year_known(year):
+            print(
+                f"注意: {year} 年节假日安排尚未录入, 期限暂按周一至周五计算; "
+                "请在管理后台“日历调整”中录入。\n"
+                f"Note: no holiday schedule for {year} yet; deadlines count Monday to Friday "
+                "until it is entered in the admin (calendar overrides).",
+                flush=True,
+            )
+
+
 def cmd_serve(args) -> None:
     allow_host(args.host)
     setup_django()
     prepare_database(load_demo=not args.no_demo)
     print_welcome(args.host, args.port)
+    warn_unknown_holidays()
     worker = None
     if not args.no_worker:
         worker = subprocess.Popen(
