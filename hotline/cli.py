@@ -38,12 +38,15 @@ def prepare_database(load_demo: bool) -> None:
             print("已载入演示城市 濮阳市 (demo city loaded):", counts, flush=True)
 
 
-def print_welcome(host: str, port: int) -> None:
+def print_welcome(host: str, port: int, with_demo: bool) -> None:
     from hotline.demo.city import DEMO_PASSWORD, USERS, demo_handler_units
 
     print(f"\n12345 热线平台已启动 / hotline platform running: http://{host}:{port}/")
     print(f"  管理后台 admin:   http://{host}:{port}/admin/")
     print(f"  接口文档 API docs: http://{host}:{port}/api/docs")
+    if not with_demo:
+        print(flush=True)
+        return
     print(f"演示账号 demo log-ins (密码 password: {DEMO_PASSWORD}):")
     for username, full_name, roles, _unit in USERS:
         print(f"  {username:<14} {full_name} ({', '.join(str(r.label) for r in roles)})")
@@ -93,7 +96,7 @@ def cmd_serve(args) -> None:
     allow_host(args.host)
     setup_django()
     prepare_database(load_demo=not args.no_demo)
-    print_welcome(args.host, args.port)
+    print_welcome(args.host, args.port, with_demo=not args.no_demo)
     warn_unknown_holidays()
     worker = None
     if not args.no_worker:
