@@ -16,7 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from hotline.errors import HotlineError
+from hotline.errors import HotlineError, render_message
 from hotline.orgs.models import ApiToken
 
 log = logging.getLogger("hotline.api")
@@ -49,10 +49,7 @@ api = NinjaAPI(
 def error_body(code: str, message, details: dict | None = None) -> dict:
     def render(language: str) -> str:
         with translation.override(language):
-            text = str(message)
-            if details:
-                text = text % {k: str(v) for k, v in details.items()}
-            return text
+            return render_message(message, details)
 
     return {
         "error": {

@@ -24,10 +24,15 @@ class HotlineError(Exception):
 
     def render(self) -> str:
         """The message in the active language, with the details filled in."""
-        text = str(self.message)
-        if not self.details:
-            return text
-        return text % {key: str(value) for key, value in self.details.items()}
+        return render_message(self.message, self.details)
+
+
+def render_message(message: Any, details: dict[str, Any] | None = None) -> str:
+    """A (lazy) message template in the active language, filled with ``details``."""
+    text = str(message)
+    if not details:
+        return text
+    return text % {key: str(value) for key, value in details.items()}
 
 
 class NotFound(HotlineError):

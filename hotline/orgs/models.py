@@ -154,9 +154,6 @@ class Category(models.Model):
             self.path, self.level = self.code, 1
         super().save(*args, **kwargs)
 
-    def ancestor_codes(self) -> list[str]:
-        return self.path.split("/")
-
 
 class ResponsibilityRule(models.Model):
     """One row of the responsibility list (权责清单 / 派单目录): a matter, who handles it, where."""

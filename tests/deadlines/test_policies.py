@@ -1,6 +1,7 @@
 """Which time-limit policy applies: the most specific one, or a clear refusal."""
 
 import pytest
+from django.utils import translation
 
 from hotline.deadlines.models import LimitUnit, TimeLimitPolicy
 from hotline.deadlines.policies import Subject, deadlines_for, load_policies
@@ -64,7 +65,13 @@ def test_no_matching_policy_is_refused_with_a_stable_code(db):
     with pytest.raises(HotlineError) as refused:
         deadlines_for(Subject("complaint", "normal"), at("2026-11-23 09:00"), policies=[])
     assert refused.value.code == "no_time_limit_policy"
-    assert "时限" in refused.value.render() or "policy" in refused.value.render()
+    with translation.override("zh-hans"):
+        assert (
+            refused.value.render()
+            == "没有适用于该诉求的时限规则（签收时限），请联系系统管理员添加。"
+        )
+    with translation.override("en"):
+        assert "(sign-for clock)" in refused.value.render()
 
 
 def test_inactive_policies_are_ignored(city):
