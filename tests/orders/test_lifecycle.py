@@ -286,3 +286,16 @@ def test_a_refused_action_leaves_the_callers_object_as_the_order_is(city):
     with pytest.raises(HotlineError):
         service.transition(order, "merge", city.supervisor, into="nope")
     assert order.status == Status.ACCEPTED and order.version == 3
+
+
+def test_the_database_itself_refuses_to_rewrite_history(city):
+    from django.db import DatabaseError, connection
+    from django.db import transaction as db_transaction
+
+    event = register(city).events.get()
+    with pytest.raises(DatabaseError), db_transaction.atomic():
+        OrderEvent.objects.filter(pk=event.pk).update(note="rewritten")
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), db_transaction.atomic():
+            OrderEvent.objects.filter(pk=event.pk)._raw_delete(connection.alias)
+    assert OrderEvent.objects.get(pk=event.pk).note == ""
