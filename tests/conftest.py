@@ -13,6 +13,14 @@ def immediate_tasks(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Throttling counts live in the cache: no test inherits another's requests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fresh_calendar_cache():
     from hotline.deadlines import calendar
 
