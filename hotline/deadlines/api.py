@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
 from hotline.errors import HotlineError
+from hotline.orgs.api import by_code
 from hotline.orgs.models import Area, Category
 
-from .calendar import calendar_warnings, is_workday, is_year_known, local
+from .calendar import LOCAL, calendar_warnings, is_workday, is_year_known
 from .policies import Subject, deadlines_for
 
 router = Router(tags=["deadlines"])
@@ -26,13 +27,8 @@ class PreviewOut(Schema):
     warnings: list[str]
 
 
-def path_of(model, code: str | None, error: str) -> str:
-    if not code:
-        return ""
-    found = model.objects.filter(code=code).first()
-    if found is None:
-        raise HotlineError(error, _("Unknown code “%(code)s”."), code=code)
-    return found.path
+def path_of(node) -> str:
+    return node.path if node else ""
 
 
 @router.get("/preview", response=PreviewOut)
@@ -47,12 +43,12 @@ def preview(
     """What the deadlines of a request dispatched at ``start`` (default: now) would be."""
     start = start or timezone.now()
     if start.tzinfo is None:
-        start = start.replace(tzinfo=local(timezone.now()).tzinfo)
+        start = start.replace(tzinfo=LOCAL)
     subject = Subject(
         request_type=request_type,
         urgency=urgency,
-        category_path=path_of(Category, category, "unknown_category"),
-        area_path=path_of(Area, area, "unknown_area"),
+        category_path=path_of(by_code(Category, category, "category")),
+        area_path=path_of(by_code(Area, area, "area")),
     )
     limits = deadlines_for(subject, start)
     return {

@@ -17,7 +17,8 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from hotline.deadlines.calendar import calendar_warnings
-from hotline.errors import Forbidden, HotlineError, NotFound
+from hotline.errors import Forbidden, NotFound
+from hotline.orgs.api import by_code
 from hotline.orgs.models import Area, Category, Hotline, in_subtree
 
 from . import indicators, service
@@ -195,27 +196,18 @@ def visible_order(request, number: str) -> WorkOrder:
     return order
 
 
-def lookup(model, code: str | None, error: str, field: str):
-    if not code:
-        return None
-    found = model.objects.filter(code=code).first()
-    if found is None:
-        raise HotlineError(error, _("Unknown code “%(code)s”."), code=code, field=field)
-    return found
-
-
 @router.post("", response={201: OrderOut})
 def create_order(request, payload: OrderIn):
     """Register a new order (受理)."""
-    hotline = lookup(Hotline, payload.hotline, "unknown_hotline", "hotline")
+    hotline = by_code(Hotline, payload.hotline, "hotline")
     intake = service.Intake(
         title=payload.title,
         content=payload.content,
         request_type=payload.request_type,
         channel=payload.channel,
         urgency=payload.urgency,
-        category=lookup(Category, payload.category, "unknown_category", "category"),
-        area=lookup(Area, payload.area, "unknown_area", "area"),
+        category=by_code(Category, payload.category, "category"),
+        area=by_code(Area, payload.area, "area"),
         address=payload.address,
         lat=payload.lat,
         lng=payload.lng,
@@ -271,10 +263,10 @@ def list_orders(
         if value is not None:
             orders = orders.filter(**{name: value})
     if filters.category:
-        category = lookup(Category, filters.category, "unknown_category", "category")
+        category = by_code(Category, filters.category, "category")
         orders = orders.filter(in_subtree("category__path", category))
     if filters.area:
-        area = lookup(Area, filters.area, "unknown_area", "area")
+        area = by_code(Area, filters.area, "area")
         orders = orders.filter(in_subtree("area__path", area))
     if filters.lead_unit:
         orders = orders.filter(lead_unit__code=filters.lead_unit)

@@ -15,6 +15,18 @@ from .models import ApiToken, Area, Category, Hotline, ResponsibilityRule, Unit,
 router = Router(tags=["organisation"])
 
 
+def by_code(model, code: str | None, field: str):
+    """The row of ``model`` with ``code`` (None for no code); refuses an unknown code."""
+    if not code:
+        return None
+    found = model.objects.filter(code=code).first()
+    if found is None:
+        raise HotlineError(
+            f"unknown_{field}", _("Unknown code “%(code)s”."), code=code, field=field
+        )
+    return found
+
+
 class TokenIn(Schema):
     username: str
     password: str
@@ -165,17 +177,12 @@ def list_rules(request, category: str | None = None, area: str | None = None, q:
         .prefetch_related("co_units", "areas")
     )
     if category:
-        node = Category.objects.filter(code=category).first()
-        if node is None:
-            raise HotlineError("unknown_category", _("Unknown code “%(code)s”."), code=category)
-        rules = rules.filter(in_subtree("category__path", node))
+        rules = rules.filter(in_subtree("category__path", by_code(Category, category, "category")))
     if q:
         rules = rules.filter(Q(matter__icontains=q) | Q(keywords__icontains=q))
     if area:
-        found = Area.objects.filter(code=area).first()
-        if found is None:
-            raise HotlineError("unknown_area", _("Unknown code “%(code)s”."), code=area)
-        rules = rules.filter(Q(areas__isnull=True) | Q(areas__code__in=found.ancestor_codes()))
+        codes = by_code(Area, area, "area").ancestor_codes()
+        rules = rules.filter(Q(areas__isnull=True) | Q(areas__code__in=codes))
     return [
         {
             "number": r.number,

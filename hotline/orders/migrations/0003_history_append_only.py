@@ -29,33 +29,23 @@ END;
 SQLITE_UNDO = "DROP TRIGGER IF EXISTS orders_orderevent_append_only;"
 
 
-def statements(schema_editor, forward: bool) -> str:
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        return POSTGRES if forward else POSTGRES_UNDO
-    if vendor == "sqlite":
-        return SQLITE if forward else SQLITE_UNDO
-    return ""
+def run(schema_editor, sql: str) -> None:
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.connection.executescript(sql)  # a trigger body holds several statements
+        elif sql:
+            cursor.execute(sql)
 
 
 def protect(apps, schema_editor):
-    sql = statements(schema_editor, forward=True)
-    if sql:
-        with schema_editor.connection.cursor() as cursor:
-            if schema_editor.connection.vendor == "sqlite":
-                cursor.connection.executescript(sql)
-            else:
-                cursor.execute(sql)
+    vendor = schema_editor.connection.vendor
+    run(schema_editor, {"postgresql": POSTGRES, "sqlite": SQLITE}.get(vendor, ""))
 
 
 def unprotect(apps, schema_editor):
-    sql = statements(schema_editor, forward=False)
-    if sql:
-        with schema_editor.connection.cursor() as cursor:
-            if schema_editor.connection.vendor == "sqlite":
-                cursor.connection.executescript(sql)
-            else:
-                cursor.execute(sql)
+    vendor = schema_editor.connection.vendor
+    run(schema_editor, {"postgresql": POSTGRES_UNDO, "sqlite": SQLITE_UNDO}.get(vendor, ""))
 
 
 class Migration(migrations.Migration):
