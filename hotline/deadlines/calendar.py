@@ -97,14 +97,17 @@ def is_workday(day: date) -> bool:
 
 
 def workday_by_rules(day: date, entered: Overrides) -> bool:
+    """An entered day wins; then the State Council's calendar; then Monday to Friday.
+
+    A local holiday entered for a year the package knows keeps that year's national
+    holidays; a year it does not know is counted Monday to Friday except the days entered.
+    """
     if day in entered.days:
         return entered.days[day]
-    if day.year in entered.years:
-        return day.weekday() < 5
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        if day.year not in _warned_years:
+        if day.year not in _warned_years and day.year not in entered.years:
             _warned_years.add(day.year)
             log.warning(
                 "No holiday schedule for %s: counting Monday to Friday as working days. "

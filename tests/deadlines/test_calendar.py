@@ -77,3 +77,9 @@ def test_administrator_overrides_make_a_new_year_known_and_win():
 def test_override_wins_over_the_package_in_a_known_year():
     CalendarDay.objects.create(date=date(2026, 11, 27), is_workday=False, name="本地假日")
     assert not is_workday(date(2026, 11, 27))
+
+
+def test_a_local_holiday_keeps_the_national_holidays_of_its_year():
+    CalendarDay.objects.create(date=date(2026, 11, 27), is_workday=False, name="本地假日")
+    assert not is_workday(date(2026, 10, 1))  # 国庆节 still a holiday
+    assert is_workday(date(2026, 2, 14))  # and the make-up Saturday still a working day
