@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from django.db.models import Q
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,22 +16,23 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from hotline.deadlines.calendar import calendar_warnings
-from hotline.errors import Forbidden, NotFound
+from hotline.errors import NotFound
 from hotline.orgs.api import by_code
-from hotline.orgs.models import Area, Category, Hotline, in_subtree
+from hotline.orgs.models import Area, Category, Hotline, Unit
 
 from . import indicators, service
 from .lifecycle import LABELS, TRANSITIONS, allowed_actions
 from .lifecycle import Status as OrderStatus
 from .models import Attachment, Channel, Notice, WorkOrder
 from .selectors import (
-    CONTACT_ROLES,
+    OrderQuery,
     contact_visible_to,
     history_of,
     mask_name,
     mask_phone,
     notices_visible_to,
     orders_visible_to,
+    search_orders,
 )
 
 router = Router(tags=["work orders"])
@@ -252,39 +252,25 @@ def list_orders(
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ):
     """Orders visible to the caller, newest first."""
-    orders = orders_visible_to(request.user)
-    if filters.caller_phone and not request.user.has_role(*CONTACT_ROLES):
-        # Searching by number would reveal the numbers that the role sees masked.
-        raise Forbidden("forbidden_filter", _("Your role may not search by phone number."))
-    if filters.status:
-        orders = orders.filter(status__in=filters.status)
-    for name in ("request_type", "urgency", "caller_phone", "is_overdue"):
-        value = getattr(filters, name)
-        if value is not None:
-            orders = orders.filter(**{name: value})
-    if filters.category:
-        category = by_code(Category, filters.category, "category")
-        orders = orders.filter(in_subtree("category__path", category))
-    if filters.area:
-        area = by_code(Area, filters.area, "area")
-        orders = orders.filter(in_subtree("area__path", area))
-    if filters.lead_unit:
-        orders = orders.filter(lead_unit__code=filters.lead_unit)
-    if filters.registered_from:
-        orders = orders.filter(registered_on__gte=filters.registered_from)
-    if filters.registered_to:
-        orders = orders.filter(registered_on__lte=filters.registered_to)
-    if filters.q:
-        orders = orders.filter(
-            Q(title__icontains=filters.q)
-            | Q(content__icontains=filters.q)
-            | Q(address__icontains=filters.q)
-        )
-    orders = (
-        orders.select_related("category", "area", "lead_unit", "hotline", "merged_into")
-        .prefetch_related("co_units", "related")
-        .order_by("-registered_at", "-id")
+    orders = search_orders(
+        request.user,
+        OrderQuery(
+            status=filters.status,
+            request_type=filters.request_type,
+            urgency=filters.urgency,
+            caller_phone=filters.caller_phone,
+            is_overdue=filters.is_overdue,
+            category=by_code(Category, filters.category, "category"),
+            area=by_code(Area, filters.area, "area"),
+            lead_unit=by_code(Unit, filters.lead_unit, "lead_unit"),
+            registered_from=filters.registered_from,
+            registered_to=filters.registered_to,
+            q=filters.q,
+        ),
     )
+    orders = orders.select_related(
+        "category", "area", "lead_unit", "hotline", "merged_into"
+    ).prefetch_related("co_units", "related")
     start = (page - 1) * page_size
     return {
         "count": orders.count(),

@@ -6,9 +6,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass, fields
+from datetime import date
 
-from hotline.orgs.models import Role, User
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from hotline.errors import Forbidden
+from hotline.orgs.models import Area, Category, Role, Unit, User, in_subtree
 
 from .models import Notice, OrderEvent, WorkOrder
 
@@ -88,3 +93,71 @@ def notices_visible_to(user: User) -> QuerySet[Notice]:
     if user.has_role(Role.HANDLER) and user.unit_id:
         return Notice.objects.filter(unit_id=user.unit_id)
     return Notice.objects.none()
+
+
+@dataclass
+class OrderQuery:
+    """A search of the order list: every field optional, all given ones must match."""
+
+    status: list[str] | None = None
+    request_type: str | None = None
+    urgency: str | None = None
+    channel: str | None = None
+    category: Category | None = None  # and its subtree
+    area: Area | None = None  # and its subtree
+    lead_unit: Unit | None = None
+    caller_phone: str | None = None
+    is_overdue: bool | None = None
+    is_confidential: bool | None = None
+    registered_from: date | None = None
+    registered_to: date | None = None
+    q: str | None = None  # words in the number, title, content, address or reply
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) in (None, "", []) for f in fields(self))
+
+
+EQUAL_FIELDS = (
+    "request_type",
+    "urgency",
+    "channel",
+    "caller_phone",
+    "is_overdue",
+    "is_confidential",
+)
+
+
+def search_orders(user: User, query: OrderQuery) -> QuerySet[WorkOrder]:
+    """The orders visible to ``user`` that match ``query``, newest first.
+
+    Refuses a search by phone number to roles that see numbers masked: the search would
+    reveal them.
+    """
+    orders = orders_visible_to(user)
+    if query.caller_phone and not user.has_role(*CONTACT_ROLES):
+        raise Forbidden("forbidden_filter", _("Your role may not search by phone number."))
+    if query.status:
+        orders = orders.filter(status__in=query.status)
+    for name in EQUAL_FIELDS:
+        value = getattr(query, name)
+        if value not in (None, ""):
+            orders = orders.filter(**{name: value})
+    if query.category:
+        orders = orders.filter(in_subtree("category__path", query.category))
+    if query.area:
+        orders = orders.filter(in_subtree("area__path", query.area))
+    if query.lead_unit:
+        orders = orders.filter(lead_unit=query.lead_unit)
+    if query.registered_from:
+        orders = orders.filter(registered_on__gte=query.registered_from)
+    if query.registered_to:
+        orders = orders.filter(registered_on__lte=query.registered_to)
+    for word in (query.q or "").split():
+        orders = orders.filter(
+            Q(number=word)
+            | Q(title__icontains=word)
+            | Q(content__icontains=word)
+            | Q(address__icontains=word)
+            | Q(reply__icontains=word)
+        )
+    return orders.order_by("-registered_at", "-id")
