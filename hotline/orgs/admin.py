@@ -39,7 +39,9 @@ class ResponsibilityRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Hotline)
 class HotlineAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "unit", "is_active"]
+    list_display = ["code", "name", "kind", "unit", "starts_at", "ends_at", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
     autocomplete_fields = ["unit"]
 
 

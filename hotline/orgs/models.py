@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -197,22 +199,68 @@ class ResponsibilityRule(models.Model):
 
 
 class Hotline(models.Model):
-    """A hotline merged into 12345 (12315, 12319, ...): one of the intake sources."""
+    """A line that takes requests besides 12345 itself: an older hotline merged into it
+    (12315, 12319, ...), or a special line (专线) opened for an event, such as a flood or an
+    exam, for a window of time. Both are intake sources."""
+
+    class Kind(models.TextChoices):
+        MERGED = "merged", _("Merged hotline")  # 归并热线
+        SPECIAL = "special", _("Special line")  # 专线
 
     code = models.CharField(_("number"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MERGED)
     unit = models.ForeignKey(
         Unit, models.SET_NULL, null=True, blank=True, verbose_name=_("owning unit")
     )
+    starts_at = models.DateTimeField(
+        _("open from"), null=True, blank=True, help_text=_("Empty means open from now on.")
+    )
+    ends_at = models.DateTimeField(
+        _("open until"), null=True, blank=True, help_text=_("Empty means no end.")
+    )
+    description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("hotline")
         verbose_name_plural = _("hotlines")
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_at__isnull=True)
+                | models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="hotline_ends_after_it_starts",
+                violation_error_message=_("The line must close after it opens."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The line must close after it opens.")})
+
+    @classmethod
+    def open_now(cls, now: datetime | None = None) -> models.QuerySet[Hotline]:
+        """The active lines whose window contains ``now`` (a line without a window is open)."""
+        now = now or timezone.now()
+        return cls.objects.filter(
+            models.Q(starts_at__isnull=True) | models.Q(starts_at__lte=now),
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now),
+            is_active=True,
+        )
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """The same test as ``open_now`` for this one line."""
+        now = now or timezone.now()
+        return (
+            self.is_active
+            and (self.starts_at is None or self.starts_at <= now)
+            and (self.ends_at is None or now < self.ends_at)
+        )
 
 
 class Role(models.TextChoices):
