@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # PostgreSQL for the second run of the suite (CI has it; elsewhere it is skipped if absent).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres lint format
+.PHONY: run test test-sqlite test-postgres lint format browser-deps
 
 $(BIN)/hotline: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,10 +19,20 @@ $(VENV)/.test-deps: $(BIN)/hotline
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
 	touch $@
 
+# Browser tests drive Debian's Chromium; screenshots need a CJK font to show Chinese.
+# Installed from Debian's packages (as root, or with sudo) when missing.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
+	else \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || \
+		{ $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null; }; \
+	fi
+
 run: $(BIN)/hotline
 	$(BIN)/hotline serve $(ARGS)
 
-test: $(VENV)/.test-deps lint test-sqlite test-postgres
+test: $(VENV)/.test-deps browser-deps lint test-sqlite test-postgres
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check hotline tests benchmarks

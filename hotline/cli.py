@@ -116,6 +116,8 @@ def cmd_serve(args) -> None:
             port=args.port,
             log_level="warning",
             lifespan="off",
+            # Live-update streams stay open; they must not hold a restart for a minute.
+            timeout_graceful_shutdown=5,
         )
     finally:
         if worker is not None:

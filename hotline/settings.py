@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "hotline.orgs",
     "hotline.deadlines",
     "hotline.orders",
+    "hotline.console",
     "hotline.demo",
 ]
 
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hotline.console.navigation.context",
             ],
         },
     },
@@ -130,7 +132,12 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = True
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+CSRF_FAILURE_VIEW = "hotline.console.views.access.csrf_failure"
+LOGIN_REDIRECT_URL = "/console/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+# A shift is eight hours; a session outlives it, and the intake form autosaves anyway.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 12 * 3600))
 
 # Background work goes through Django's task API. The embedded default stores tasks in
 # the database (no broker); production may switch the backend without code changes.
@@ -153,6 +160,7 @@ LOGGING = {
 
 # The city this installation serves (an area code of the demo data or of the city's own).
 HOTLINE_CITY_NAME = os.environ.get("HOTLINE_CITY_NAME", "濮阳市")
+HOTLINE_CITY_CODE = os.environ.get("HOTLINE_CITY_CODE", "410900")
 
 # Working hours used by limits counted in working hours (local time, Asia/Shanghai).
 HOTLINE_WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]
@@ -177,3 +185,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Indicators shown (codes from hotline/orders/indicators.py); empty shows them all.
 HOTLINE_INDICATORS = [code for code in os.environ.get("HOTLINE_INDICATORS", "").split(",") if code]
+
+# Console: how often an open workbench checks whether its queue changed (seconds), and how
+# long one live-update stream stays open before the browser reconnects.
+HOTLINE_LIVE_POLL_SECONDS = float(os.environ.get("HOTLINE_LIVE_POLL_SECONDS", "3"))
+HOTLINE_LIVE_STREAM_SECONDS = float(os.environ.get("HOTLINE_LIVE_STREAM_SECONDS", "60"))
+
+# Map of the console: the boundaries ship with the platform; a tile server is optional
+# (e.g. a city's own "http://tiles.example.gov.cn/{z}/{x}/{y}.png"), empty draws none.
+HOTLINE_MAP_TILES_URL = os.environ.get("HOTLINE_MAP_TILES_URL", "")
+HOTLINE_MAP_TILES_ATTRIBUTION = os.environ.get("HOTLINE_MAP_TILES_ATTRIBUTION", "")
+
+# Exports: lists longer than this are built in the background with a progress bar.
+HOTLINE_EXPORT_MAX_ROWS = int(os.environ.get("HOTLINE_EXPORT_MAX_ROWS", "200000"))

@@ -1,7 +1,8 @@
-"""URL map: the JSON API under /api/, Django admin under /admin/."""
+"""URL map: the console under /console/, the JSON API under /api/, Django admin under /admin/."""
 
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
@@ -11,7 +12,11 @@ admin.site.site_header = admin.site.site_title = _("12345 Government Service Hot
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", RedirectView.as_view(url="/console/", permanent=False)),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("console/", include("hotline.console.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

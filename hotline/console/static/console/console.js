@@ -1,0 +1,116 @@
+// The console's few behaviours: keyboard shortcuts, live queue updates, error toasts and
+// the intake form's autosave. Everything else is htmx attributes in the templates.
+(function () {
+  "use strict";
+
+  // Keys: F8/F9 (and Ctrl+Enter) press the buttons that name them in data-key.
+  document.addEventListener("keydown", function (event) {
+    var key = event.key;
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
+    if (typing && key.length === 1 && !event.ctrlKey) return;  // a digit typed is text
+    if (!typing && (key === "ArrowDown" || key === "ArrowUp")) return moveInQueue(event, key);
+    if (event.ctrlKey && key === "Enter") key = "Ctrl+Enter";
+    var button = document.querySelector('[data-key="' + key + '"]');
+    if (button && !button.disabled) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+
+  // Queues: arrow keys move between rows, Enter opens the row's order.
+  function moveInQueue(event, key) {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("#queue tbody tr[data-number]"));
+    if (!rows.length) return;
+    var current = rows.indexOf(document.activeElement.closest ? document.activeElement.closest("tr") : null);
+    var next = rows[Math.max(0, Math.min(rows.length - 1, current + (key === "ArrowDown" ? 1 : -1)))];
+    event.preventDefault();
+    next.querySelector("a").focus();
+  }
+
+  // Pickers: a category chosen from the search results; an earlier answer inserted.
+  document.addEventListener("click", function (event) {
+    var choice = event.target.closest("[data-pick-category]");
+    if (choice) {
+      var form = choice.closest("form");
+      form.querySelector("[name=category]").value = choice.dataset.pickCategory;
+      document.getElementById("category-label").textContent = choice.dataset.label;
+      document.getElementById("category-choices").innerHTML = "";
+      form.querySelector("[name=category]").dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    var answer = event.target.closest("[data-insert-answer]");
+    if (answer) {
+      var field = document.getElementById("id_answer");
+      field.value = answer.dataset.insertAnswer;
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      field.focus();
+    }
+  });
+
+  // Live updates: the server says when the queue on screen changed; elements with
+  // hx-trigger="queue-changed from:body" reload themselves.
+  function listen() {
+    var source = document.body.dataset.live;
+    if (!source || !window.EventSource) return;
+    var stream = new EventSource(source);
+    stream.addEventListener("queue", function () {
+      document.body.dispatchEvent(new CustomEvent("queue-changed"));
+      var badge = document.getElementById("live-state");
+      if (badge) badge.textContent = badge.dataset.updated + " " + new Date().toLocaleTimeString();
+    });
+  }
+
+  // A refused htmx request shows the server's message (a structured error or a page).
+  document.addEventListener("htmx:responseError", function (event) {
+    var text = event.detail.xhr.responseText || "";
+    try {
+      var error = JSON.parse(text).error;
+      text = error.message;
+    } catch (e) {
+      var doc = new DOMParser().parseFromString(text, "text/html");
+      var message = doc.querySelector("[data-message]");
+      text = message ? message.textContent : event.detail.xhr.status + " " + event.detail.xhr.statusText;
+    }
+    var toast = document.getElementById("toast");
+    toast.textContent = text;
+    setTimeout(function () { toast.textContent = ""; }, 8000);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    document.getElementById("toast").textContent = document.body.dataset.offline || "Offline";
+  });
+
+  // Autosave: forms with data-autosave keep what was typed in the browser (it survives an
+  // expired session or a closed tab) and restore it when the form comes back empty.
+  function autosave(form) {
+    var key = "hotline-draft:" + form.dataset.autosave;
+    var fields = form.querySelectorAll("input[name], textarea[name], select[name]");
+    var saved = null;
+    try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    var isEmpty = Array.prototype.every.call(form.querySelectorAll("textarea[name]"), function (f) { return !f.value; });
+    if (saved && isEmpty && !form.dataset.submitted) {
+      fields.forEach(function (field) {
+        if (!(field.name in saved) || field.type === "hidden" && field.name === "csrfmiddlewaretoken") return;
+        if (field.type === "radio" || field.type === "checkbox") field.checked = saved[field.name] === field.value || saved[field.name] === true && field.type === "checkbox";
+        else field.value = saved[field.name];
+      });
+    }
+    form.addEventListener("input", function () {
+      var data = {};
+      fields.forEach(function (field) {
+        if (field.name === "csrfmiddlewaretoken") return;
+        if (field.type === "radio") { if (field.checked) data[field.name] = field.value; }
+        else if (field.type === "checkbox") data[field.name] = field.checked;
+        else data[field.name] = field.value;
+      });
+      localStorage.setItem(key, JSON.stringify(data));
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    listen();
+    // A draft that was just submitted is forgotten before any form restores it.
+    document.querySelectorAll("[data-clear-draft]").forEach(function (el) {
+      localStorage.removeItem("hotline-draft:" + el.dataset.clearDraft);
+    });
+    document.querySelectorAll("form[data-autosave]").forEach(autosave);
+  });
+})();

@@ -1,0 +1,226 @@
+"""The order page, the order panel of the workbenches, and the actions taken on an order."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotline.errors import HotlineError
+from hotline.orders import service
+from hotline.orders.lifecycle import LABELS, TRANSITIONS, allowed_actions
+from hotline.orders.models import WorkOrder
+from hotline.orders.routing import recommend
+from hotline.orders.selectors import (
+    contact_visible_to,
+    history_of,
+    mask_name,
+    mask_phone,
+    orders_visible_to,
+)
+
+from .. import queues
+from ..duplicates import possible_duplicates
+from ..forms import ActionForm
+from .access import refused
+
+# What each workbench offers first on the panel; other allowed actions follow.
+BENCH_ACTIONS = {
+    "dispatch": ["dispatch", "redispatch", "merge", "relate", "transfer_emergency"],
+    "inbox": ["accept", "reply", "request_extension", "return_order"],
+    "review": ["approve_reply", "send_back"],
+    "callback": ["callback", "callback_failed", "close", "reopen"],
+    "supervise": ["urge", "supervise", "approve_extension", "refuse_extension"],
+}
+
+
+def visible_order(user, number: str) -> WorkOrder:
+    order = (
+        orders_visible_to(user)
+        .select_related("category", "area", "lead_unit", "hotline", "merged_into", "created_by")
+        .filter(number=number)
+        .first()
+    )
+    if order is None:
+        raise Http404(_("Order %(number)s does not exist.") % {"number": number})
+    return order
+
+
+def actions_for(user, order: WorkOrder, bench: str = "") -> list[str]:
+    """The actions the user may take on the order now, the workbench's own first."""
+    names = [
+        name
+        for name in allowed_actions(order.status, user.roles)
+        if not TRANSITIONS[name].own_unit or user.unit_id == order.lead_unit_id
+    ]
+    first = [name for name in BENCH_ACTIONS.get(bench, []) if name in names]
+    return first + [name for name in names if name not in first]
+
+
+def contact_of(user, order: WorkOrder) -> dict:
+    clear = contact_visible_to(user, order)
+    return {
+        "name": order.caller_name if clear else mask_name(order.caller_name),
+        "phone": order.caller_phone if clear else mask_phone(order.caller_phone),
+        "is_clear": clear,
+    }
+
+
+def order_context(request, order: WorkOrder, bench: str = "", forms=None) -> dict:
+    forms = forms or {}
+    actions = actions_for(request.user, order, bench)
+    action_forms = [
+        forms.get(name)
+        or ActionForm(name, initial={"expected_version": order.version, **initial_of(name, order)})
+        for name in actions
+    ]
+    context = {
+        "order": order,
+        "bench": bench,
+        "contact": contact_of(request.user, order),
+        "light": queues.light(order, timezone.now()),
+        "action_forms": action_forms,
+        "co_units": list(order.co_units.all()),
+        "pending_extension": order.extension_requests.filter(state="pending").first(),
+    }
+    context["action_names"] = actions
+    if {"dispatch", "redispatch", "merge"} & set(actions):
+        context["recommendations"] = recommend(order)
+        context["duplicates"] = possible_duplicates(order, request.user)
+        context["dispatch_action"] = next(
+            (name for name in ("dispatch", "redispatch") if name in actions), ""
+        )
+    return context
+
+
+def initial_of(action: str, order: WorkOrder) -> dict:
+    if action in ("dispatch", "redispatch"):
+        best = recommend(order, limit=1)
+        if best:
+            return {
+                "lead_unit": best[0].lead_unit.code,
+                "co_units": [u.code for u in best[0].co_units],
+            }
+    if action == "approve_extension":
+        pending = order.extension_requests.filter(state="pending").first()
+        return {"days": pending.days} if pending else {}
+    return {}
+
+
+@login_required
+def panel(request, number: str):
+    """The order as a workbench shows it beside its queue."""
+    order = visible_order(request.user, number)
+    bench = request.GET.get("bench", "")
+    return render(
+        request, "console/partials/order_panel.html", order_context(request, order, bench)
+    )
+
+
+@login_required
+def order_page(request, number: str):
+    """The whole order: facts, timeline, related orders, map, attachments, actions."""
+    order = visible_order(request.user, number)
+    context = order_context(request, order)
+    context.update(order_details(request.user, order))
+    return render(request, "console/order.html", context)
+
+
+def order_details(user, order: WorkOrder) -> dict:
+    visible = orders_visible_to(user)
+    return {
+        "events": history_of(order),
+        "related": visible.filter(pk__in=order.related.values("pk")).select_related("lead_unit"),
+        "merged": visible.filter(merged_into=order).select_related("lead_unit"),
+        "attachments": order.attachments.select_related("uploaded_by"),
+        "callbacks": order.callback_records.select_related("by").order_by("at"),
+        "extensions": order.extension_requests.select_related("requested_by", "decided_by"),
+    }
+
+
+@login_required
+def print_view(request, number: str):
+    order = visible_order(request.user, number)
+    context = {
+        "order": order,
+        "contact": contact_of(request.user, order),
+        "printed_at": timezone.now(),
+    }
+    context.update(order_details(request.user, order))
+    return render(request, "console/order_print.html", context)
+
+
+@login_required
+def act(request, number: str, action: str):
+    """Take one action from a form; errors come back next to the fields, nothing is lost."""
+    if request.method != "POST":
+        return redirect("console:order", number=number)
+    if action not in TRANSITIONS:
+        raise Http404
+    order = visible_order(request.user, number)
+    bench = request.POST.get("bench", "")
+    data = request.POST.copy()
+    if "outcome" in data:  # the callback's one-key outcomes: "yes-no" = resolved, unsatisfied
+        data["is_resolved"], _sep, data["is_satisfied"] = data["outcome"].partition("-")
+    form = ActionForm(action, data, request.FILES)
+    if form.is_valid():
+        try:
+            with transaction.atomic():  # the reply and its files, or neither
+                service.transition(
+                    order,
+                    action,
+                    request.user,
+                    note=form.cleaned_data["note"],
+                    expected_version=form.cleaned_data["expected_version"],
+                    **form.params(),
+                )
+                for upload in form.cleaned_data.get("files") or []:
+                    service.attach(order, upload, request.user)
+        except HotlineError as error:
+            order.refresh_from_db()
+            field = error.details.get("field")
+            form.add_error(field if field in form.fields else None, error.render())
+        else:
+            return after_action(request, order, action, bench)
+    context = order_context(request, order, bench, forms={action: form})
+    context["open_action"] = action
+    if request.headers.get("HX-Request"):
+        return render(request, "console/partials/order_panel.html", context)
+    context.update(order_details(request.user, order))
+    return render(request, "console/order.html", context)
+
+
+def after_action(request, order: WorkOrder, action: str, bench: str):
+    done = _("%(action)s: order %(number)s done.") % {
+        "action": LABELS[action],
+        "number": order.number,
+    }
+    if request.headers.get("HX-Request"):
+        response = render(
+            request,
+            "console/partials/done.html",
+            {"message": done, "order": order, "bench": bench},
+        )
+        response["HX-Trigger"] = "queue-changed"
+        return response
+    messages.success(request, done)
+    return redirect("console:order", number=order.number)
+
+
+@login_required
+def upload(request, number: str):
+    """Attach a file to the order (size- and type-checked by the service)."""
+    order = visible_order(request.user, number)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            return refused(request, _("Choose a file to attach."))
+        try:
+            service.attach(order, upload, request.user)
+        except HotlineError as error:
+            return refused(request, error.render(), status=error.status)
+    return redirect("console:order", number=order.number)
