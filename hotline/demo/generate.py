@@ -19,7 +19,15 @@ from django.utils import timezone
 from hotline.deadlines.calendar import local
 from hotline.deadlines.policies import load_policies
 from hotline.orders.lifecycle import REGISTER, TRANSITIONS, Status
-from hotline.orders.models import Channel, Closure, EmergencyService, OrderEvent, WorkOrder
+from hotline.orders.models import (
+    Channel,
+    Closure,
+    EmergencyService,
+    OrderEvent,
+    OrderSearch,
+    WorkOrder,
+)
+from hotline.orders.search import document
 from hotline.orders.service import (
     TRACKED_FIELDS,
     apply_clock,
@@ -395,6 +403,10 @@ def generate(
                 for order, number in zip(orders, next_numbers(day, len(orders)), strict=True):
                     order.number = number
             WorkOrder.objects.bulk_create([w.order for w in walks], batch_size=500)
+            OrderSearch.objects.bulk_create(
+                [OrderSearch(order=w.order, terms=document(w.order)) for w in walks],
+                batch_size=500,
+            )
             rows = []
             for w in walks:
                 creator = w.order.created_by

@@ -166,6 +166,8 @@ class WorkOrder(models.Model):
         ordering = ["-registered_at"]
         indexes = [
             models.Index(fields=["status", "due_at"]),
+            # Lists of one status, newest first (closed orders' answers, filtered searches).
+            models.Index(fields=["status", "registered_at"]),
             models.Index(fields=["lead_unit", "status"]),
             models.Index(fields=["category", "registered_at"]),
             models.Index(fields=["area", "registered_at"]),
@@ -351,3 +353,18 @@ class OrderNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+class OrderSearch(models.Model):
+    """The search terms of an order (see ``search.py``), indexed by the database's own
+    full-text engine: FTS5 on SQLite, a GIN index on PostgreSQL."""
+
+    order = models.OneToOneField(WorkOrder, models.CASCADE, primary_key=True, related_name="search")
+    terms = models.TextField()
+
+    class Meta:
+        verbose_name = _("search terms")
+        verbose_name_plural = _("search terms")
+
+    def __str__(self) -> str:
+        return str(self.order_id)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from hotline.errors import Forbidden
 from hotline.orgs.models import Area, Category, Role, Unit, User, in_subtree
 
+from . import search
 from .models import Notice, OrderEvent, WorkOrder
 
 # Roles that see every order of the city, confidential ones included (the handling chain
@@ -111,7 +112,7 @@ class OrderQuery:
     is_confidential: bool | None = None
     registered_from: date | None = None
     registered_to: date | None = None
-    q: str | None = None  # words in the number, title, content, address or reply
+    q: str | None = None  # words in the number, title, content, address, company or reply
 
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) in (None, "", []) for f in fields(self))
@@ -152,12 +153,6 @@ def search_orders(user: User, query: OrderQuery) -> QuerySet[WorkOrder]:
         orders = orders.filter(registered_on__gte=query.registered_from)
     if query.registered_to:
         orders = orders.filter(registered_on__lte=query.registered_to)
-    for word in (query.q or "").split():
-        orders = orders.filter(
-            Q(number=word)
-            | Q(title__icontains=word)
-            | Q(content__icontains=word)
-            | Q(address__icontains=word)
-            | Q(reply__icontains=word)
-        )
+    if query.q and query.q.strip():
+        orders = orders.filter(search.matching(query.q))
     return orders.order_by("-registered_at", "-id")

@@ -18,6 +18,7 @@ from hotline.deadlines.policies import PolicyRow, Subject, deadlines_for
 from hotline.errors import Conflict, Forbidden, HotlineError
 from hotline.orgs.models import Area, Category, RequestType, Role, Unit, Urgency, User
 
+from . import search
 from .lifecycle import (
     ESCALATION_ACTIONS,
     LABELS,
@@ -149,6 +150,7 @@ def create_order(intake: Intake, by: User | None, now: datetime) -> WorkOrder:
             registered_on=local(now).date(),
             created_by=by,
         )
+        search.reindex(order)
         OrderEvent.objects.create(
             order=order,
             action=REGISTER,
@@ -383,6 +385,8 @@ def transition(
             order.version = read_version + 1
             if after_save:
                 after_save()
+            if any(name in changed for name in search.SEARCHED_FIELDS):
+                search.reindex(order)
             OrderEvent.objects.create(
                 order=order,
                 action=action,
