@@ -8,7 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, IntegerField, Max, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -100,9 +111,11 @@ def due_soon_board(user, now: datetime | None = None) -> QuerySet[WorkOrder]:
 
 
 def pending_extensions(user) -> QuerySet[ExtensionRequest]:
-    orders = orders_visible_to(user).filter(status=Status.ACCEPTED)
+    visible = orders_visible_to(user).filter(pk=OuterRef("order_id"))
     return (
-        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, order__in=orders)
+        ExtensionRequest.objects.filter(
+            Exists(visible), state=ExtensionRequest.State.PENDING, order__status=Status.ACCEPTED
+        )
         .select_related("order", "unit", "requested_by")
         .order_by("requested_at")
     )

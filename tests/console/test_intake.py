@@ -107,3 +107,12 @@ def test_earlier_answers_come_from_closed_orders(client, city):
     client.force_login(city.operator)
     page = client.get("/console/intake/answers", {"knowledge_q": "施工"}).content.decode()
     assert "已责令工地停止夜间施工" in page
+
+
+def test_category_search_also_finds_the_words_callers_use_in_the_rules(client, city):
+    from hotline.orgs.models import ResponsibilityRule
+
+    ResponsibilityRule.objects.filter(number=1).update(keywords="噪音 施工 夜间")
+    client.force_login(city.operator)
+    page = client.get("/console/intake/categories", {"category_search": "夜间"}).content.decode()
+    assert 'data-pick-category="0101"' in page

@@ -145,7 +145,7 @@ class ActionForm(forms.Form):
         max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, action: str, *args, **kwargs):
+    def __init__(self, action: str, *args, units: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.action = action
         row = TRANSITIONS[action]
@@ -158,12 +158,13 @@ class ActionForm(forms.Form):
                 label=_("Attachments (photos, documents)"), required=False
             )
         if action in ("dispatch", "redispatch"):
+            units = unit_choices() if units is None else units
             self.fields["lead_unit"] = forms.ChoiceField(
-                label=_("Lead unit"), choices=[("", "—")] + unit_choices()
+                label=_("Lead unit"), choices=[("", "—")] + units
             )
             self.fields["co_units"] = forms.MultipleChoiceField(
                 label=_("Co-units"),
-                choices=unit_choices(),
+                choices=units,
                 required=False,
                 widget=forms.SelectMultiple(attrs={"size": 4}),
             )

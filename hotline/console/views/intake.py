@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from hotline.orders import service
 from hotline.orders.lifecycle import Status
 from hotline.orders.models import Channel, WorkOrder
 from hotline.orders.selectors import OrderQuery, orders_visible_to, search_orders
-from hotline.orgs.models import Area, Category, Role
+from hotline.orgs.models import Area, Category, ResponsibilityRule, Role
 
 from ..forms import IntakeForm
 from .access import role_required
@@ -120,13 +121,17 @@ def caller(request):
     )
 
 
-@role_required(*INTAKE_ROLES, Role.DISPATCHER)
+@role_required(*INTAKE_ROLES)
 def categories(request):
-    """Categories whose name or code contains the words typed, deepest first."""
-    words = request.GET.get("category_search", "").split()
+    """Categories whose name contains the words typed, or whose responsibility-list rules
+    name them as keywords (a caller says 噪音 where the tree says 噪声); deepest first."""
+    words = request.GET.get("category_search", "").split()[:5]
     found = Category.objects.filter(is_active=True)
-    for word in words[:5]:
-        found = found.filter(name__icontains=word) | found.filter(code=word)
+    for word in words:
+        by_rule = ResponsibilityRule.objects.filter(
+            Q(keywords__icontains=word) | Q(matter__icontains=word), is_active=True
+        ).values("category_id")
+        found = found.filter(Q(name__icontains=word) | Q(code=word) | Q(pk__in=by_rule))
     rows = list(found.order_by("-level", "path")[:20]) if words else []
     names = dict(Category.objects.values_list("code", "name"))
     choices = [

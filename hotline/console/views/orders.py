@@ -25,7 +25,7 @@ from hotline.orders.selectors import (
 
 from .. import queues
 from ..duplicates import possible_duplicates
-from ..forms import ActionForm
+from ..forms import ActionForm, unit_choices
 from .access import refused
 
 # What each workbench offers first on the panel; other allowed actions follow.
@@ -73,9 +73,20 @@ def contact_of(user, order: WorkOrder) -> dict:
 def order_context(request, order: WorkOrder, bench: str = "", forms=None) -> dict:
     forms = forms or {}
     actions = actions_for(request.user, order, bench)
+    routing = {"dispatch", "redispatch", "merge"} & set(actions)
+    recommendations = recommend(order) if routing else None
+    pending = order.extension_requests.filter(state="pending").first()
+    units = unit_choices()  # one query for every unit select of the page
     action_forms = [
         forms.get(name)
-        or ActionForm(name, initial={"expected_version": order.version, **initial_of(name, order)})
+        or ActionForm(
+            name,
+            initial={
+                "expected_version": order.version,
+                **initial_of(name, recommendations, pending),
+            },
+            units=units,
+        )
         for name in actions
     ]
     context = {
@@ -84,12 +95,12 @@ def order_context(request, order: WorkOrder, bench: str = "", forms=None) -> dic
         "contact": contact_of(request.user, order),
         "light": queues.light(order, timezone.now()),
         "action_forms": action_forms,
+        "action_names": actions,
         "co_units": list(order.co_units.all()),
-        "pending_extension": order.extension_requests.filter(state="pending").first(),
+        "pending_extension": pending,
     }
-    context["action_names"] = actions
-    if {"dispatch", "redispatch", "merge"} & set(actions):
-        context["recommendations"] = recommend(order)
+    if routing:
+        context["recommendations"] = recommendations
         context["duplicates"] = possible_duplicates(order, request.user)
         context["dispatch_action"] = next(
             (name for name in ("dispatch", "redispatch") if name in actions), ""
@@ -97,17 +108,13 @@ def order_context(request, order: WorkOrder, bench: str = "", forms=None) -> dic
     return context
 
 
-def initial_of(action: str, order: WorkOrder) -> dict:
-    if action in ("dispatch", "redispatch"):
-        best = recommend(order, limit=1)
-        if best:
-            return {
-                "lead_unit": best[0].lead_unit.code,
-                "co_units": [u.code for u in best[0].co_units],
-            }
-    if action == "approve_extension":
-        pending = order.extension_requests.filter(state="pending").first()
-        return {"days": pending.days} if pending else {}
+def initial_of(action: str, recommendations, pending) -> dict:
+    """What an action's form starts with: the best recommendation, the days asked."""
+    if action in ("dispatch", "redispatch") and recommendations:
+        best = recommendations[0]
+        return {"lead_unit": best.lead_unit.code, "co_units": [u.code for u in best.co_units]}
+    if action == "approve_extension" and pending:
+        return {"days": pending.days}
     return {}
 
 
@@ -135,7 +142,8 @@ def order_details(user, order: WorkOrder) -> dict:
     return {
         "events": history_of(order),
         "related": visible.filter(pk__in=order.related.values("pk")).select_related("lead_unit"),
-        "merged": visible.filter(merged_into=order).select_related("lead_unit"),
+        # Unordered: SQLite would otherwise walk the whole registered_at index to sort.
+        "merged": visible.filter(merged_into=order).select_related("lead_unit").order_by(),
         "attachments": order.attachments.select_related("uploaded_by"),
         "callbacks": order.callback_records.select_related("by").order_by("at"),
         "extensions": order.extension_requests.select_related("requested_by", "decided_by"),
