@@ -42,6 +42,7 @@ def print_welcome(host: str, port: int, with_demo: bool) -> None:
     from hotline.demo.city import DEMO_PASSWORD, USERS, demo_handler_units
 
     print(f"\n12345 热线平台已启动 / hotline platform running: http://{host}:{port}/")
+    print(f"  工作台 console:   http://{host}:{port}/console/")
     print(f"  管理后台 admin:   http://{host}:{port}/admin/")
     print(f"  接口文档 API docs: http://{host}:{port}/api/docs")
     if not with_demo:
@@ -97,6 +98,10 @@ def cmd_serve(args) -> None:
     setup_django()
     prepare_database(load_demo=not args.no_demo)
     print_welcome(args.host, args.port, with_demo=not args.no_demo)
+    if not args.no_demo:
+        from django.conf import settings
+
+        settings.HOTLINE_DEMO_LOGINS = True  # the log-in page lists them for a newcomer
     warn_unknown_holidays()
     worker = None
     if not args.no_worker:

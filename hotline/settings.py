@@ -198,3 +198,6 @@ HOTLINE_MAP_TILES_ATTRIBUTION = os.environ.get("HOTLINE_MAP_TILES_ATTRIBUTION", 
 
 # Exports: lists longer than this are built in the background with a progress bar.
 HOTLINE_EXPORT_MAX_ROWS = int(os.environ.get("HOTLINE_EXPORT_MAX_ROWS", "200000"))
+
+# The log-in page lists the demo accounts (``hotline serve`` with the demo city sets it).
+HOTLINE_DEMO_LOGINS = env_bool("HOTLINE_DEMO_LOGINS", False)

@@ -7,13 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from hotline.api import api
+from hotline.console.views import access
 
 admin.site.site_header = admin.site.site_title = _("12345 Government Service Hotline")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/console/", permanent=False)),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", access.login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("hotline.console.urls")),

@@ -209,3 +209,10 @@ def test_reply_with_attachments_is_one_step_and_a_bad_file_refuses_both(client, 
     client.post(url, {"expected_version": order.version, "note": "已办", "files": [photo]})
     order.refresh_from_db()
     assert order.status == "replied" and order.attachments.get().name == "整改后.png"
+
+
+def test_login_page_lists_the_demo_accounts_only_when_the_demo_runs(client, city, settings):
+    assert "operator1" not in client.get("/accounts/login/").content.decode()
+    settings.HOTLINE_DEMO_LOGINS = True
+    page = client.get("/accounts/login/").content.decode()
+    assert "operator1" in page and "hotline12345" in page

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from hotline.orgs.models import Role
 
 
 def role_required(*roles: str):
@@ -40,3 +44,17 @@ def csrf_failure(request, reason: str = ""):
         ),
         status=403,
     )
+
+
+def login(request):
+    """Django's log-in page; with the demo city it also lists the demo accounts."""
+    context = {}
+    if settings.HOTLINE_DEMO_LOGINS:
+        from hotline.demo.city import DEMO_PASSWORD, USERS, demo_handler_units
+
+        people = [(username, name, roles[0].label) for username, name, roles, _unit in USERS]
+        people += [
+            (f"handler_{unit.code}", unit.name, Role.HANDLER.label) for unit in demo_handler_units()
+        ]
+        context = {"demo_logins": people, "demo_password": DEMO_PASSWORD}
+    return LoginView.as_view(extra_context=context)(request)
