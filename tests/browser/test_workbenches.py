@@ -262,3 +262,25 @@ def test_handler_of_another_unit_sees_nothing_of_it(open_session):
     assert order.number not in s.page.inner_text("#queue")
     response = s.page.goto(f"{s.base_url}/console/orders/{order.number}/")
     assert response.status == 404
+
+
+def test_administrator_opens_a_special_line_and_operators_can_take_its_calls(open_session):
+    admin = open_session("admin")
+    admin.goto("/console/settings/")
+    admin.screenshot("admin-settings")
+    admin.page.get_by_role("link", name="热线与专线").first.click()
+    admin.page.get_by_role("link", name="新开专线").click()
+    admin.page.fill("#id_name", "防汛专线")
+    admin.page.fill("#id_code", "12345-8")
+    admin.page.get_by_role("button", name="保存").click()
+    admin.page.get_by_text(re.compile("专线“.*防汛专线”已开通")).wait_for()
+    admin.screenshot("admin-hotlines")
+    admin.goto("/console/settings/policies/")
+    admin.page.get_by_role("button", name="显示期限").click()
+    admin.page.get_by_text("依据").first.wait_for()
+    admin.screenshot("admin-time-limits")
+
+    operator = open_session("operator1")
+    operator.goto("/console/intake/")
+    options = operator.page.locator("#id_hotline option").all_inner_texts()
+    assert any("防汛专线" in text for text in options)
