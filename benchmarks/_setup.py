@@ -7,7 +7,9 @@ server). Nothing of a developer's own database is touched.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -21,6 +23,8 @@ def fresh_database(kind: str) -> None:
     sys.path.insert(0, str(ROOT))
     if kind == "sqlite":
         folder = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
+        if not os.environ.get("BENCH_KEEP"):  # a 100k-order database is half a gigabyte
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
         os.environ["HOTLINE_VAR_DIR"] = str(folder)
     else:

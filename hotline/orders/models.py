@@ -168,6 +168,13 @@ class WorkOrder(models.Model):
             models.Index(fields=["status", "due_at"]),
             # Lists of one status, newest first (closed orders' answers, filtered searches).
             models.Index(fields=["status", "registered_at"]),
+            # Few orders are merged: a partial index finds them where statistics would
+            # make SQLite ignore a full one.
+            models.Index(
+                fields=["merged_into"],
+                condition=models.Q(merged_into__isnull=False),
+                name="order_merged_into",
+            ),
             models.Index(fields=["lead_unit", "status"]),
             models.Index(fields=["category", "registered_at"]),
             models.Index(fields=["area", "registered_at"]),

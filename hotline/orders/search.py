@@ -51,7 +51,8 @@ def reindex(order) -> None:
 
 def is_indexed_word(word_terms: list[str]) -> bool:
     """A lone Chinese character is not in the index (only pairs are)."""
-    return bool(word_terms) and not (len(word_terms) == 1 and not word_terms[0].isascii())
+    lone = len(word_terms) == 1 and len(word_terms[0]) == 1 and not word_terms[0].isascii()
+    return bool(word_terms) and not lone
 
 
 def matching(words: str) -> Q:

@@ -21,6 +21,12 @@ def test_terms_are_chinese_pairs_and_runs_of_letters_or_digits():
     assert terms("20261127-000001") == ["20261127", "000001"]
 
 
+@pytest.mark.parametrize("word", ["噪声", "夜间施工", "abc", "12"])
+def test_words_of_two_or_more_characters_use_the_full_text_index(city, word):
+    sql = str(search_orders(city.dispatcher, OrderQuery(q=word)).query)
+    assert "orders_ordersearch_fts" in sql or "to_tsquery" in sql
+
+
 def test_a_word_is_found_in_the_title_content_or_address(city):
     register(city, title="路灯不亮", content="小区门口路灯坏了一周")
     register(city, title="停水", content="整栋楼没有水", address="中原路 12 号")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0004_status_registered_at_index'),
+        ('orders', '0004_list_indexes'),
     ]
 
     operations = [

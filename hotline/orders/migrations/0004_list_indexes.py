@@ -17,4 +17,8 @@ class Migration(migrations.Migration):
             model_name='workorder',
             index=models.Index(fields=['status', 'registered_at'], name='orders_work_status_d9bfde_idx'),
         ),
+        migrations.AddIndex(
+            model_name='workorder',
+            index=models.Index(condition=models.Q(('merged_into__isnull', False)), fields=['merged_into'], name='order_merged_into'),
+        ),
     ]
