@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -72,10 +72,15 @@ def matching(words: str) -> Q:
         sql = "SELECT rowid FROM orders_ordersearch_fts WHERE orders_ordersearch_fts MATCH %s"
     elif connection.vendor == "postgresql":
         expression = " & ".join("(" + " <-> ".join(p) + ")" for p in phrases)
-        sql = (
-            "SELECT order_id FROM orders_ordersearch "
-            "WHERE to_tsvector('simple', terms) @@ to_tsquery('simple', %s)"
+        # ANY(ARRAY(...)): the matches come from the GIN index first, then the orders by
+        # primary key; with IN (...) the planner may recompute vectors order by order.
+        matched = RawSQL(
+            '"orders_workorder"."id" = ANY(ARRAY(SELECT order_id FROM orders_ordersearch '
+            "WHERE to_tsvector('simple', terms) @@ to_tsquery('simple', %s)))",
+            [expression],
+            output_field=BooleanField(),
         )
+        return condition & Q(matched)
     else:  # no index: still correct, only slower
         for phrase in phrases:
             condition &= Q(search__terms__contains=" ".join(phrase))

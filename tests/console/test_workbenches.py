@@ -216,3 +216,13 @@ def test_login_page_lists_the_demo_accounts_only_when_the_demo_runs(client, city
     settings.HOTLINE_DEMO_LOGINS = True
     page = client.get("/accounts/login/").content.decode()
     assert "operator1" in page and "hotline12345" in page
+
+
+def test_a_live_refresh_of_the_queue_keeps_the_ticked_orders(client, city):
+    ticked, other = register(city), register(city, title="另一件")
+    client.force_login(city.dispatcher)
+    page = client.get(
+        "/console/dispatch/", {"numbers": [ticked.number]}, HTTP_HX_TARGET="queue"
+    ).content.decode()
+    assert f'value="{ticked.number}" checked' in page
+    assert f'value="{other.number}" checked' not in page

@@ -49,6 +49,8 @@ def queue_page(request, name: str, orders, template: str, **extra):
         "rows": rows,
         "count": page.paginator.count,
         "selected": request.GET.get("order", ""),
+        # A live refresh keeps the dispatcher's ticked orders ticked.
+        "checked": set(request.GET.getlist("numbers")),
         "live_url": f"/console/live/{name}",
         **extra,
     }
