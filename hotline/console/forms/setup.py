@@ -107,6 +107,21 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
+def unit_filter(label) -> UnitChoiceField:
+    """The "which unit" filter of a list: any unit, chosen by code."""
+    return UnitChoiceField(
+        Unit.objects.order_by("kind", "name"),
+        label=label,
+        required=False,
+        to_field_name="code",
+        empty_label=gettext_lazy("All units"),
+    )
+
+
+def state_filter() -> forms.ChoiceField:
+    return forms.ChoiceField(label=gettext_lazy("State"), choices=STATE_CHOICES, required=False)
+
+
 def units_for_choice(*keep: int | None) -> QuerySet[Unit]:
     """Active units, and the inactive ones a row already names (so that editing keeps them)."""
     return Unit.objects.filter(Q(is_active=True) | Q(pk__in=[pk for pk in keep if pk])).order_by(
@@ -139,14 +154,8 @@ class RuleFilter(forms.Form):
         to_field_name="code",
         empty_label=gettext_lazy("All categories"),
     )
-    unit = UnitChoiceField(
-        Unit.objects.order_by("kind", "name"),
-        label=gettext_lazy("Unit (lead or co-unit)"),
-        required=False,
-        to_field_name="code",
-        empty_label=gettext_lazy("All units"),
-    )
-    state = forms.ChoiceField(label=gettext_lazy("State"), choices=STATE_CHOICES, required=False)
+    unit = unit_filter(gettext_lazy("Unit (lead or co-unit)"))
+    state = state_filter()
 
     def rules(self) -> QuerySet[ResponsibilityRule]:
         rules = ResponsibilityRule.objects.select_related("category", "lead_unit").prefetch_related(
@@ -254,7 +263,7 @@ class PolicyFilter(forms.Form):
         choices=[("", gettext_lazy("All types")), *RequestType.choices],
         required=False,
     )
-    state = forms.ChoiceField(label=gettext_lazy("State"), choices=STATE_CHOICES, required=False)
+    state = state_filter()
 
     def policies(self) -> QuerySet[TimeLimitPolicy]:
         policies = TimeLimitPolicy.objects.select_related("category", "area")
@@ -404,14 +413,8 @@ class UserFilter(forms.Form):
         choices=[("", gettext_lazy("All roles")), *Role.choices],
         required=False,
     )
-    unit = UnitChoiceField(
-        Unit.objects.order_by("kind", "name"),
-        label=gettext_lazy("Unit"),
-        required=False,
-        to_field_name="code",
-        empty_label=gettext_lazy("All units"),
-    )
-    state = forms.ChoiceField(label=gettext_lazy("State"), choices=STATE_CHOICES, required=False)
+    unit = unit_filter(gettext_lazy("Unit"))
+    state = state_filter()
 
     def users(self) -> QuerySet[User]:
         users = User.objects.select_related("unit").prefetch_related("role_grants")
@@ -537,7 +540,7 @@ class HotlineFilter(forms.Form):
         choices=[("", gettext_lazy("All kinds")), *Hotline.Kind.choices],
         required=False,
     )
-    state = forms.ChoiceField(label=gettext_lazy("State"), choices=STATE_CHOICES, required=False)
+    state = state_filter()
 
     def hotlines(self) -> QuerySet[Hotline]:
         lines = (
