@@ -1,0 +1,1 @@
+"""Text understanding for the hotline: plain Python, no Django; takes text, returns dataclasses."""
