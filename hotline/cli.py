@@ -7,6 +7,7 @@ Any other word is passed to Django's management commands (``hotline migrate``,
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -201,6 +202,18 @@ def cmd_token(args) -> None:
     print(key)
 
 
+def cmd_eval(args) -> None:
+    """Score a model on a labelled file, trained exactly as the live system trains."""
+    setup_django()
+    from hotline.intake.training import eval_classify
+
+    try:
+        report = eval_classify(args.train, args.test)
+    except (OSError, ValueError) as error:
+        sys.exit(f"hotline eval: {error}")
+    print(json.dumps(report, ensure_ascii=False))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="hotline",
@@ -231,13 +244,19 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="cli")
     token.set_defaults(run=cmd_token)
+    evaluate = sub.add_parser("eval", help="evaluate a model on labelled data, print JSON")
+    eval_sub = evaluate.add_subparsers(dest="eval_command", required=True)
+    classify = eval_sub.add_parser("classify", help="category classifier: --train F --test F")
+    classify.add_argument("--train", required=True, help='JSON lines {"id","title","text","label"}')
+    classify.add_argument("--test", required=True, help="JSON lines of the same form")
+    evaluate.set_defaults(run=cmd_eval)
     sub.add_parser("manage", help="run a Django management command (hotline manage --help)")
     return p
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    known = {"serve", "worker", "sweep", "demo", "token", "-h", "--help"}
+    known = {"serve", "worker", "sweep", "demo", "token", "eval", "-h", "--help"}
     if argv and argv[0] not in known:
         setup_django()
         from django.core.management import execute_from_command_line
