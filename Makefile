@@ -35,8 +35,8 @@ run: $(BIN)/hotline
 test: $(VENV)/.test-deps browser-deps lint test-sqlite test-postgres
 
 lint: $(VENV)/.test-deps
-	$(BIN)/ruff check hotline tests benchmarks
-	$(BIN)/ruff format --check hotline tests benchmarks
+	$(BIN)/ruff check hotline nlp tests benchmarks
+	$(BIN)/ruff format --check hotline nlp tests benchmarks
 
 test-sqlite: $(VENV)/.test-deps
 	$(BIN)/pytest -n 2 -q
@@ -51,5 +51,5 @@ test-postgres: $(VENV)/.test-deps
 	fi
 
 format: $(VENV)/.test-deps
-	$(BIN)/ruff check --fix hotline tests benchmarks
-	$(BIN)/ruff format hotline tests benchmarks
+	$(BIN)/ruff check --fix hotline nlp tests benchmarks
+	$(BIN)/ruff format hotline nlp tests benchmarks

@@ -12,6 +12,7 @@ urlpatterns = [
     path("intake/caller", intake.caller, name="intake-caller"),
     path("intake/categories", intake.categories, name="intake-categories"),
     path("intake/answers", intake.answers, name="intake-answers"),
+    path("intake/draft", intake.draft, name="intake-draft"),
     path("dispatch/", workbench.dispatch, name="dispatch"),
     path("dispatch/bulk", workbench.dispatch_bulk, name="dispatch-bulk"),
     path("inbox/", workbench.inbox, name="inbox"),

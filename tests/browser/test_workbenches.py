@@ -284,3 +284,23 @@ def test_administrator_opens_a_special_line_and_operators_can_take_its_calls(ope
     operator.goto("/console/intake/")
     options = operator.page.locator("#id_hotline option").all_inner_texts()
     assert any("防汛专线" in text for text in options)
+
+
+def test_operator_drafts_the_order_from_the_transcript(open_session):
+    s = open_session("operator1")
+    s.goto("/console/intake/")
+    page = s.page
+    page.fill(
+        "#transcript",
+        "市民来电反映：华龙区中原路街道某小区旁的工地每晚施工到凌晨，噪音扰民，家里煤气味很大。",
+    )
+    page.locator("[data-map][data-ready=true]").wait_for()
+    page.keyboard.press("F7")
+    page.locator("#draft-emergency").wait_for()
+    assert "119" in page.inner_text("#draft-emergency")
+    assert page.input_value("#id_area") == "410902001"
+    assert page.input_value("#id_title").startswith("华龙区中原路街道")
+    assert page.input_value("input[name=category]") != ""
+    assert page.is_checked("input[name=urgency][value=critical]")
+    assert page.input_value("input[name=lat]") != ""
+    s.screenshot("operator-draft")

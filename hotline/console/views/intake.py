@@ -7,11 +7,13 @@ from datetime import timedelta
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.errors import HotlineError
+from hotline.intake import drafting
 from hotline.orders import service
 from hotline.orders.lifecycle import Status
 from hotline.orders.models import Channel, WorkOrder
@@ -155,3 +157,12 @@ def answers(request):
             .only("number", "title", "reply", "closed_at")[:5]
         )
     return render(request, "console/partials/answers.html", {"answers": found, "words": words})
+
+
+@role_required(*INTAKE_ROLES)
+def draft(request):
+    """The draft of what the caller said (transcript and content), as JSON for the form."""
+    if request.method != "POST":
+        return JsonResponse({"error": _("Send the text with POST.")}, status=405)
+    text = "\n".join(request.POST.get(name, "") for name in ("transcript", "content"))
+    return JsonResponse(drafting.draft(text).as_dict())

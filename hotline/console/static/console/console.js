@@ -46,6 +46,61 @@
     }
   });
 
+  // Drafting: what the caller said fills the form (place, title, category, flags); the
+  // operator checks and corrects. Fields already typed are never overwritten.
+  function fillDraft(form, draft) {
+    function setIfEmpty(name, value) {
+      var field = form.querySelector("[name=" + name + "]");
+      if (field && value && !field.value) { field.value = value; field.dispatchEvent(new Event("input", { bubbles: true })); }
+    }
+    setIfEmpty("title", draft.title);
+    setIfEmpty("content", document.getElementById("transcript").value);
+    setIfEmpty("address", draft.address);
+    var area = form.querySelector("[name=area]");
+    if (draft.area_code && area && !area.value && area.querySelector('option[value="' + draft.area_code + '"]')) area.value = draft.area_code;
+    if (draft.lat && draft.lng && !form.querySelector("[name=lat]").value) {
+      form.querySelector("[name=lat]").value = draft.lat;
+      form.querySelector("[name=lng]").value = draft.lng;
+      document.querySelectorAll("[data-map]").forEach(function (map) {
+        map.dispatchEvent(new CustomEvent("hotline:place", { detail: { lat: draft.lat, lng: draft.lng } }));
+      });
+    }
+    var category = form.querySelector("[name=category]");
+    if (draft.categories.length && !category.value) {
+      category.value = draft.categories[0].code;
+      document.getElementById("category-label").textContent = draft.categories[0].name + " — " + draft.categories[0].reason;
+    }
+    if (draft.urgency !== "normal") { var u = form.querySelector("[name=urgency][value=" + draft.urgency + "]"); if (u) u.checked = true; }
+    if (draft.is_confidential) form.querySelector("[name=is_confidential]").checked = true;
+    if (draft.is_enterprise) { var c = form.querySelector("[name=caller_kind][value=company]"); if (c) c.checked = true; }
+    var notes = document.getElementById("draft-notes");
+    notes.innerHTML = "";
+    if (draft.emergency) {
+      var alarm = document.createElement("p");
+      alarm.className = "message error"; alarm.setAttribute("role", "alert"); alarm.id = "draft-emergency";
+      alarm.textContent = draft.emergency.reason + "（" + draft.emergency.cue + "）";
+      notes.appendChild(alarm);
+    }
+    draft.notes.forEach(function (text) {
+      var line = document.createElement("p"); line.className = "muted"; line.textContent = text; notes.appendChild(line);
+    });
+    form.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("#draft-button");
+    if (!button) return;
+    var form = button.closest("form");
+    var body = new URLSearchParams();
+    body.set("transcript", document.getElementById("transcript").value);
+    body.set("content", form.querySelector("[name=content]").value);
+    var csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+    button.disabled = true;
+    fetch(button.dataset.draftUrl, { method: "POST", body: body, headers: { "X-CSRFToken": csrf } })
+      .then(function (response) { return response.json(); })
+      .then(function (draft) { fillDraft(form, draft); })
+      .finally(function () { button.disabled = false; });
+  });
+
   // Live updates: the server says when the queue on screen changed; elements with
   // hx-trigger="queue-changed from:body" reload themselves.
   function listen() {

@@ -46,6 +46,11 @@
       el.dataset.ready = "true";
     });
     map.on("click", function (event) { pick(event.latlng, ""); });
+    // A drafted place moves the marker there.
+    el.addEventListener("hotline:place", function (event) {
+      place(event.detail.lat, event.detail.lng);
+      map.setView([event.detail.lat, event.detail.lng], 13);
+    });
     // Choosing an area in the form moves the map there.
     var points = el.dataset.points ? JSON.parse(document.getElementById(el.dataset.points).textContent) : {};
     if (picker) {
