@@ -20,7 +20,7 @@ from django_tasks import task
 
 from hotline.orders.lifecycle import Status
 from hotline.orders.models import Channel
-from hotline.orders.selectors import contact_visible_to, mask_name, mask_phone, search_orders
+from hotline.orders.selectors import contact_for, search_orders
 from hotline.orgs.models import RequestType, Urgency
 
 from .forms import SearchForm
@@ -85,12 +85,8 @@ def write(export: Export) -> None:
         )
         sheet.freeze_panes(1, 0)
         for row, order in enumerate(orders.iterator(chunk_size=2000), start=1):
-            clear = contact_visible_to(export.user, order)
             values = [value(order) for _heading, value in cols]
-            values += [
-                order.caller_name if clear else mask_name(order.caller_name),
-                order.caller_phone if clear else mask_phone(order.caller_phone),
-            ]
+            values += contact_for(export.user, order)
             sheet.write_row(row, 0, values)
             if row % PROGRESS_EVERY == 0:
                 Export.objects.filter(pk=export.pk).update(done=row)

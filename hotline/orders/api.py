@@ -21,15 +21,15 @@ from hotline.orgs.api import by_code
 from hotline.orgs.models import Area, Category, Hotline, Unit
 
 from . import indicators, service
-from .lifecycle import LABELS, TRANSITIONS, allowed_actions
+from .lifecycle import LABELS, TRANSITIONS
 from .lifecycle import Status as OrderStatus
 from .models import Attachment, Channel, Notice, WorkOrder
 from .selectors import (
     OrderQuery,
-    contact_visible_to,
+    actions_for,
+    contact_for,
+    find_visible,
     history_of,
-    mask_name,
-    mask_phone,
     notices_visible_to,
     orders_visible_to,
     search_orders,
@@ -154,13 +154,7 @@ PLAIN_FIELDS = [
 
 def order_out(order: WorkOrder, user) -> dict:
     """The order as ``user`` may read it: contact masked unless the role needs it."""
-    clear = contact_visible_to(user, order)
-    roles = user.roles
-    actions = [
-        name
-        for name in allowed_actions(order.status, roles)
-        if not TRANSITIONS[name].own_unit or user.unit_id == order.lead_unit_id
-    ]
+    caller_name, caller_phone = contact_for(user, order)
     warnings = []
     if order.due_at:
         warnings = calendar_warnings(order.clock_started_at, order.due_at)
@@ -172,25 +166,20 @@ def order_out(order: WorkOrder, user) -> dict:
         category_name=order.category.name if order.category_id else None,
         area=order.area.code if order.area_id else None,
         area_name=order.area.name if order.area_id else None,
-        caller_name=order.caller_name if clear else mask_name(order.caller_name),
-        caller_phone=order.caller_phone if clear else mask_phone(order.caller_phone),
+        caller_name=caller_name,
+        caller_phone=caller_phone,
         lead_unit=order.lead_unit.code if order.lead_unit_id else None,
         co_units=[unit.code for unit in order.co_units.all()],
         merged_into=order.merged_into.number if order.merged_into_id else None,
         related=[other.number for other in order.related.all()],
-        allowed_actions=actions,
+        allowed_actions=actions_for(user, order),
         calendar_warnings=warnings,
     )
     return out
 
 
 def visible_order(request, number: str) -> WorkOrder:
-    order = (
-        orders_visible_to(request.user)
-        .select_related("category", "area", "lead_unit", "hotline", "merged_into")
-        .filter(number=number)
-        .first()
-    )
+    order = find_visible(request.user, number)
     if order is None:
         raise NotFound("order_not_found", _("Order %(number)s does not exist."), number=number)
     return order

@@ -16,6 +16,7 @@ from hotline.errors import Forbidden
 from hotline.orgs.models import Area, Category, Role, Unit, User, in_subtree
 
 from . import search
+from .lifecycle import TRANSITIONS, allowed_actions
 from .models import Notice, OrderEvent, WorkOrder
 
 # Roles that see every order of the city, confidential ones included (the handling chain
@@ -65,6 +66,33 @@ def contact_visible_to(user: User, order: WorkOrder) -> bool:
         and user.unit_id == order.lead_unit_id
         and not order.is_confidential
     )
+
+
+def contact_for(user: User, order: WorkOrder) -> tuple[str, str]:
+    """The caller's name and phone as ``user`` may read them: in clear or masked."""
+    if contact_visible_to(user, order):
+        return order.caller_name, order.caller_phone
+    return mask_name(order.caller_name), mask_phone(order.caller_phone)
+
+
+def find_visible(user: User, number: str) -> WorkOrder | None:
+    """The order ``number`` if ``user`` may see it, with what its pages show beside it."""
+    return (
+        orders_visible_to(user)
+        .select_related("category", "area", "lead_unit", "hotline", "merged_into", "created_by")
+        .filter(number=number)
+        .first()
+    )
+
+
+def actions_for(user: User, order: WorkOrder) -> list[str]:
+    """The lifecycle actions ``user`` may take on ``order`` now (own-unit ones only for the
+    lead unit's handlers)."""
+    return [
+        name
+        for name in allowed_actions(order.status, user.roles)
+        if not TRANSITIONS[name].own_unit or user.unit_id == order.lead_unit_id
+    ]
 
 
 def mask_phone(phone: str) -> str:

@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 
 from hotline.errors import HotlineError
 from hotline.orders import service
-from hotline.orders.lifecycle import LABELS, TRANSITIONS, allowed_actions
+from hotline.orders.lifecycle import LABELS, TRANSITIONS
 from hotline.orders.models import WorkOrder
 from hotline.orders.routing import recommend
 from hotline.orders.selectors import (
-    contact_visible_to,
+    actions_for,
+    contact_for,
+    find_visible,
     history_of,
-    mask_name,
-    mask_phone,
     orders_visible_to,
 )
 
@@ -39,40 +39,27 @@ BENCH_ACTIONS = {
 
 
 def visible_order(user, number: str) -> WorkOrder:
-    order = (
-        orders_visible_to(user)
-        .select_related("category", "area", "lead_unit", "hotline", "merged_into", "created_by")
-        .filter(number=number)
-        .first()
-    )
+    order = find_visible(user, number)
     if order is None:
         raise Http404(_("Order %(number)s does not exist.") % {"number": number})
     return order
 
 
-def actions_for(user, order: WorkOrder, bench: str = "") -> list[str]:
+def bench_actions(user, order: WorkOrder, bench: str = "") -> list[str]:
     """The actions the user may take on the order now, the workbench's own first."""
-    names = [
-        name
-        for name in allowed_actions(order.status, user.roles)
-        if not TRANSITIONS[name].own_unit or user.unit_id == order.lead_unit_id
-    ]
+    names = actions_for(user, order)
     first = [name for name in BENCH_ACTIONS.get(bench, []) if name in names]
     return first + [name for name in names if name not in first]
 
 
 def contact_of(user, order: WorkOrder) -> dict:
-    clear = contact_visible_to(user, order)
-    return {
-        "name": order.caller_name if clear else mask_name(order.caller_name),
-        "phone": order.caller_phone if clear else mask_phone(order.caller_phone),
-        "is_clear": clear,
-    }
+    name, phone = contact_for(user, order)
+    return {"name": name, "phone": phone}
 
 
 def order_context(request, order: WorkOrder, bench: str = "", forms=None) -> dict:
     forms = forms or {}
-    actions = actions_for(request.user, order, bench)
+    actions = bench_actions(request.user, order, bench)
     routing = {"dispatch", "redispatch", "merge"} & set(actions)
     recommendations = recommend(order) if routing else None
     pending = order.extension_requests.filter(state="pending").first()
