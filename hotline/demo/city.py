@@ -16,6 +16,7 @@ from hotline.orgs.models import (
     Area,
     Category,
     Hotline,
+    Place,
     RequestType,
     ResponsibilityRule,
     Role,
@@ -88,6 +89,15 @@ def load_city() -> dict[str, int]:
             lat=row.get("lat"),
             lng=row.get("lng"),
         )
+    for row in read("places.json"):
+        Place.objects.create(
+            name=row["name"],
+            kind=row["kind"],
+            area=areas[row["area"]],
+            lat=row.get("lat"),
+            lng=row.get("lng"),
+            aliases=" ".join(row.get("aliases", [])),
+        )
     categories: dict[str, Category] = {}
     for node, parent in walk_categories(read("categories.json")):
         categories[node["code"]] = Category.objects.create(
@@ -133,6 +143,7 @@ def load_city() -> dict[str, int]:
     users = create_users(units)
     return {
         "areas": len(areas),
+        "places": Place.objects.count(),
         "categories": len(categories),
         "units": len(units),
         "rules": ResponsibilityRule.objects.count(),

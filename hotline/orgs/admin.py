@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, Area, Category, Hotline, ResponsibilityRule, RoleGrant, Unit, User
+from .models import (
+    ApiToken,
+    Area,
+    Category,
+    Hotline,
+    Place,
+    ResponsibilityRule,
+    RoleGrant,
+    Unit,
+    User,
+)
 
 
 @admin.register(Area)
@@ -11,6 +21,14 @@ class AreaAdmin(admin.ModelAdmin):
     list_filter = ["level"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "area", "aliases", "lat", "lng", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "aliases", "area__name"]
+    autocomplete_fields = ["area"]
 
 
 @admin.register(Unit)

@@ -86,6 +86,38 @@ class Area(models.Model):
         return "".join(names[code] for code in self.ancestor_codes() if code in names)
 
 
+class Place(models.Model):
+    """A named place of the city that is not an administrative area: a residential
+    compound, a road, a market, a hospital, a park. Drafting finds them in what callers
+    say and resolves them to their area and coordinates (城市地名库)."""
+
+    class Kind(models.TextChoices):
+        COMPOUND = "compound", _("Residential compound")  # 小区
+        ROAD = "road", _("Road or street")  # 道路
+        LANDMARK = "landmark", _("Landmark")  # 地标: 医院, 学校, 公园, 车站, 市场
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LANDMARK)
+    area = models.ForeignKey(Area, models.PROTECT, verbose_name=_("area"), related_name="places")
+    aliases = models.CharField(
+        _("other names"), max_length=255, blank=True, help_text=_("Separated by spaces.")
+    )
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("place name")
+        verbose_name_plural = _("place names")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "area"], name="place_name_unique_in_area")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Unit(models.Model):
     """A unit that handles orders: a department, a district or street government, a utility."""
 
