@@ -26,8 +26,9 @@ def setup_django() -> None:
     django.setup()
 
 
-def prepare_database(load_demo: bool) -> None:
-    """Bring the schema up to date and, on an empty database, load the demo city."""
+def prepare_database(load_demo: bool, demo_orders: int = 0) -> None:
+    """Bring the schema up to date and, on an empty database, load the demo city with
+    ``demo_orders`` orders of history, and ask the worker to train the intake models."""
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -37,6 +38,13 @@ def prepare_database(load_demo: bool) -> None:
         if not is_loaded():
             counts = load_city()
             print("已载入演示城市 濮阳市 (demo city loaded):", counts, flush=True)
+            if demo_orders:
+                from hotline.demo.generate import generate
+                from hotline.intake.tasks import train_models
+
+                generate(demo_orders, days=180, seed=12345)
+                print(f"已生成 {demo_orders} 件历史工单 (history generated)", flush=True)
+                train_models.enqueue(by="hotline serve")
 
 
 def print_welcome(host: str, port: int, with_demo: bool) -> None:
@@ -97,13 +105,17 @@ def warn_unknown_holidays() -> None:
 def cmd_serve(args) -> None:
     allow_host(args.host)
     setup_django()
-    prepare_database(load_demo=not args.no_demo)
+    prepare_database(load_demo=not args.no_demo, demo_orders=args.demo_orders)
     print_welcome(args.host, args.port, with_demo=not args.no_demo)
     if not args.no_demo:
         from django.conf import settings
 
         settings.HOTLINE_DEMO_LOGINS = True  # the log-in page lists them for a newcomer
     warn_unknown_holidays()
+    from hotline.intake.drafting import warm_up
+
+    # The first draft of a process would load the gazetteer and the models: do it now.
+    threading.Thread(target=warm_up, daemon=True, name="warm-up").start()
     worker = None
     if not args.no_worker:
         worker = subprocess.Popen(
@@ -214,6 +226,55 @@ def cmd_eval(args) -> None:
     print(json.dumps(report, ensure_ascii=False))
 
 
+def cmd_train(args) -> None:
+    """Fit the intake classifiers on the city's closed orders and corrections."""
+    setup_django()
+    from hotline.intake.training import train_from_history
+
+    try:
+        version = train_from_history(
+            limit=args.limit, by=args.by or "hotline train", activate=not args.no_activate
+        )
+    except ValueError as error:
+        sys.exit(f"hotline train: {error}")
+    print(json.dumps(version_summary(version), ensure_ascii=False, indent=1))
+
+
+def version_summary(version, with_classes: bool = True) -> dict:
+    report = {}
+    for target, scores in version.report.items():
+        report[target] = {k: v for k, v in scores.items() if with_classes or k != "per_class"}
+    return {
+        "version": version.number,
+        "in_use": version.is_current,
+        "trained_at": version.trained_at.isoformat(),
+        "examples": version.examples,
+        "held_back": version.held_back,
+        "corrections": version.corrections,
+        "size_bytes": version.size,
+        "report": report,
+    }
+
+
+def cmd_model(args) -> None:
+    """List the trained versions, put one in use, or go back to the previous one."""
+    setup_django()
+    from hotline.intake import versions
+    from hotline.intake.models import ModelVersion
+
+    try:
+        if args.model_command == "use":
+            versions.use(args.version)
+        elif args.model_command == "rollback":
+            versions.rollback()
+    except LookupError as error:
+        sys.exit(f"hotline model: {error}")
+    rows = ModelVersion.objects.defer("data")
+    if args.model_command != "list":
+        rows = rows.filter(is_current=True)
+    print(json.dumps([version_summary(v, False) for v in rows], ensure_ascii=False, indent=1))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="hotline",
@@ -225,6 +286,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-demo", action="store_true", help="do not load the demo city")
+    serve.add_argument(
+        "--demo-orders",
+        type=int,
+        default=2000,
+        help="orders of history generated with a new demo city (default 2000)",
+    )
     serve.add_argument("--no-worker", action="store_true", help="run the web server only")
     serve.set_defaults(run=cmd_serve)
     worker = sub.add_parser("worker", help="run background tasks and the deadline sweep")
@@ -250,13 +317,27 @@ def parser() -> argparse.ArgumentParser:
     classify.add_argument("--train", required=True, help='JSON lines {"id","title","text","label"}')
     classify.add_argument("--test", required=True, help="JSON lines of the same form")
     evaluate.set_defaults(run=cmd_eval)
+    train = sub.add_parser(
+        "train", help="fit the intake classifiers on closed orders and corrections"
+    )
+    train.add_argument("--limit", type=int, help="learn from the newest N orders only")
+    train.add_argument("--no-activate", action="store_true", help="store, do not use yet")
+    train.add_argument("--by", help="who trains (recorded with the version)")
+    train.set_defaults(run=cmd_train)
+    model = sub.add_parser("model", help="list, use or roll back trained intake models")
+    model_sub = model.add_subparsers(dest="model_command", required=True)
+    model_sub.add_parser("list", help="every stored version with its scores")
+    use = model_sub.add_parser("use", help="put a version in use")
+    use.add_argument("version", type=int)
+    model_sub.add_parser("rollback", help="go back to the version before the one in use")
+    model.set_defaults(run=cmd_model)
     sub.add_parser("manage", help="run a Django management command (hotline manage --help)")
     return p
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    known = {"serve", "worker", "sweep", "demo", "token", "eval", "-h", "--help"}
+    known = {"serve", "worker", "sweep", "demo", "token", "eval", "train", "model", "-h", "--help"}
     if argv and argv[0] not in known:
         setup_django()
         from django.core.management import execute_from_command_line

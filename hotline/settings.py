@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "hotline.orgs",
     "hotline.deadlines",
     "hotline.orders",
+    "hotline.intake",
     "hotline.console",
     "hotline.demo",
 ]

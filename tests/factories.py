@@ -197,3 +197,46 @@ def order_in(c: City, status: str, now: datetime | None = None, **fields) -> Wor
     for action, who, params, note in PATH[: STATE_AFTER[status]]:
         order = service.transition(order, action, getattr(c, who), note=note, now=now, **params)
     return order
+
+
+# Closed orders of three matters, as a city's history to learn from: (category attribute,
+# lead unit attribute, request type, phrases the callers use).
+HISTORY = [
+    ("noise", "cgj", RequestType.COMPLAINT, ["工地夜间施工", "噪音太大", "吵得睡不着", "打桩"]),
+    ("water", "water_company", RequestType.HELP, ["停水", "自来水", "水压低", "水管爆裂"]),
+    ("city_building", "zjj", RequestType.CONSULTATION, ["物业", "电梯", "维修基金", "房屋"]),
+]
+
+
+def closed_history(c: City, per_matter: int = 20, now: datetime | None = None) -> list[WorkOrder]:
+    """``per_matter`` closed orders of each matter of ``HISTORY``, written directly (a
+    history to learn from, not a lifecycle under test)."""
+    import random
+
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    rng = random.Random(1)
+    places = ["中原路", "胜利路", "某小区", "华龙区", "清丰县"]
+    rows = []
+    for matter, (category, unit, request_type, phrases) in enumerate(HISTORY):
+        for i in range(per_matter):
+            words = rng.sample(phrases, 2)
+            text = f"{rng.choice(places)}{words[0]}，{words[1]}，请尽快处理。"
+            rows.append(
+                WorkOrder(
+                    number=f"H{matter}{i:05d}",
+                    channel="phone",
+                    request_type=request_type,
+                    category=getattr(c, category),
+                    lead_unit=getattr(c, unit),
+                    title=text[:12],
+                    content=text,
+                    status="closed",
+                    registered_at=now,
+                    registered_on=now.date(),
+                    closed_at=now,
+                    is_satisfied=i % 3 != 0,
+                )
+            )
+    return WorkOrder.objects.bulk_create(rows)

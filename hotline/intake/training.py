@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.classify import Example, TextClassifier, document, evaluate
@@ -110,3 +111,167 @@ def eval_classify(train_path: str, test_path: str) -> dict:
         else 0.0
     )
     return report
+
+
+# --- training on the city's own history ---------------------------------------------------
+
+# The three questions a draft answers from the text, and the order field that answers each.
+TARGETS = {
+    "category": "category__code",
+    "request_type": "request_type",
+    "unit": "lead_unit__code",
+}
+MIN_PER_CLASS = 3  # fewer examples than this teach nothing; such classes are reported
+HELD_BACK = 0.1  # a tenth of the history is kept aside for the report
+CORRECTION_WEIGHT = 2.0  # an order a person corrected teaches twice as much
+
+
+@dataclass
+class HistoryRow:
+    text: str
+    labels: dict[str, str]
+    weight: float = 1.0
+
+
+def history(limit: int | None = None, progress=None) -> list[HistoryRow]:
+    """The orders to learn from, oldest first: closed ones (their category, type and lead
+    unit were checked by the whole chain) and any order a person corrected."""
+    from django.db.models import Q
+
+    from hotline.orders.lifecycle import Status
+    from hotline.orders.models import WorkOrder
+
+    from .models import Correction
+
+    corrected = Correction.objects.filter(is_accepted=False).values("order_id")
+    orders = (
+        WorkOrder.objects.filter(Q(status=Status.CLOSED) | Q(pk__in=corrected))
+        .filter(merged_into__isnull=True)
+        .exclude(request_type="out_of_scope")
+        .order_by("-registered_at")
+    )
+    fields = ["pk", "title", "content", *TARGETS.values()]
+    rows = orders.values_list(*fields)
+    if limit:
+        rows = rows[:limit]
+    corrected_ids = set(corrected.values_list("order_id", flat=True))
+    found: list[HistoryRow] = []
+    for pk, title, content, *values in rows.iterator(chunk_size=2000):
+        labels = {name: str(value) for name, value in zip(TARGETS, values, strict=True) if value}
+        weight = CORRECTION_WEIGHT if pk in corrected_ids else 1.0
+        found.append(HistoryRow(document(title, content), labels, weight))
+        if progress is not None:
+            progress.update(1)
+    found.reverse()
+    return found
+
+
+def train_from_history(
+    limit: int | None = None, by: str = "", show_progress: bool = True, activate: bool = True
+):
+    """Fit the category, request-type and lead-unit classifiers on the city's history,
+    report each on a tenth held back, store the result as a new version, and
+    (unless told not to) make it the one the live drafts use. Refuses with ValueError
+    when the history is too small to learn from."""
+    from django.utils import timezone
+    from tqdm import tqdm
+
+    from . import versions
+    from .models import Correction
+
+    total = limit or history_size()
+    with tqdm(
+        total=total, desc="读取工单 reading orders", unit="单", disable=not show_progress
+    ) as bar:
+        rows = history(limit, progress=bar)
+    if len(rows) < 20:
+        raise ValueError(f"only {len(rows)} closed orders: at least 20 are needed to learn")
+    train, test = hold_back(rows)
+    hints = category_hints_by_code()
+    models, report = {}, {}
+    steps = tqdm(TARGETS, desc="训练 training", unit="模型", disable=not show_progress)
+    for target in steps:
+        steps.set_postfix_str(target)
+        examples = [
+            Example(row.text, row.labels[target], row.weight)
+            for row in train
+            if target in row.labels
+        ]
+        counts = Counter(example.label for example in examples)
+        kept = [example for example in examples if counts[example.label] >= MIN_PER_CLASS]
+        rare = sorted(label for label, n in counts.items() if n < MIN_PER_CLASS)
+        if len({example.label for example in kept}) < 2:
+            report[target] = {"skipped": "fewer than two classes with enough examples"}
+            continue
+        started = time.perf_counter()
+        model = TextClassifier().fit(kept, hints=hints if target == "category" else None)
+        seconds = time.perf_counter() - started
+        scored = [row for row in test if target in row.labels]
+        predicted = model.predict_many([row.text for row in scored])
+        report[target] = {
+            **evaluate(
+                [row.labels[target] for row in scored],
+                [p.label if p else None for p in predicted],
+            ),
+            "trained_on": len(kept),
+            "classes": len(model.labels),
+            "too_rare": rare,
+            "fit_seconds": round(seconds, 1),
+        }
+        models[target] = model
+    version = versions.save(
+        models,
+        report,
+        examples=len(train),
+        held_back=len(test),
+        corrections=Correction.objects.filter(is_accepted=False).count(),
+        by=by,
+        now=timezone.now(),
+        activate=activate,
+    )
+    return version
+
+
+def hold_back(rows: list[HistoryRow]) -> tuple[list[HistoryRow], list[HistoryRow]]:
+    """Every tenth order of each category (by time) is held back for the report: each
+    class with ten orders or more is scored, and the held-back part spans the whole
+    period rather than its last weeks only."""
+    step = round(1 / HELD_BACK)
+    seen: Counter = Counter()
+    train, test = [], []
+    for row in rows:
+        label = row.labels.get("category", "")
+        seen[label] += 1
+        (test if seen[label] % step == 0 else train).append(row)
+    return train, test
+
+
+def history_size() -> int:
+    from django.db.models import Q
+
+    from hotline.orders.lifecycle import Status
+    from hotline.orders.models import WorkOrder
+
+    from .models import Correction
+
+    corrected = Correction.objects.filter(is_accepted=False).values("order_id")
+    return WorkOrder.objects.filter(
+        Q(status=Status.CLOSED) | Q(pk__in=corrected), merged_into__isnull=True
+    ).count()
+
+
+def category_hints_by_code() -> dict[str, list[str]]:
+    """Category code → its phrases (its name, its sub-categories' names, its rules' matters
+    and keywords), so that a category with few orders is still recognised by its words."""
+    from hotline.orgs.models import Category, ResponsibilityRule
+
+    nodes = {c.code: (c.name, c.path) for c in Category.objects.only("code", "name", "path")}
+    hints: dict[str, list[str]] = defaultdict(list)
+    for name, path in nodes.values():
+        for ancestor in path.split("/"):
+            hints[ancestor].append(name)
+    rules = ResponsibilityRule.objects.select_related("category").exclude(category=None)
+    for rule in rules:
+        for ancestor in rule.category.path.split("/"):
+            hints[ancestor].append(phrase_of(rule.matter, rule.keywords))
+    return dict(hints)
