@@ -13,6 +13,7 @@ urlpatterns = [
     path("intake/categories", intake.categories, name="intake-categories"),
     path("intake/answers", intake.answers, name="intake-answers"),
     path("intake/draft", intake.draft, name="intake-draft"),
+    path("intake/nuisance", intake.nuisance, name="intake-nuisance"),
     path("dispatch/", workbench.dispatch, name="dispatch"),
     path("dispatch/bulk", workbench.dispatch_bulk, name="dispatch-bulk"),
     path("inbox/", workbench.inbox, name="inbox"),

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotline.orgs.models import ResponsibilityRule, Unit
+from hotline.orgs.models import Area, Category, ResponsibilityRule, Unit
 
 from .lifecycle import Status
 from .models import WorkOrder
@@ -44,17 +44,29 @@ def rule_matches(rule: ResponsibilityRule, area_codes: set[str]) -> bool:
 def recommend(
     order: WorkOrder, now: datetime | None = None, limit: int = 3
 ) -> list[Recommendation]:
-    """The units best placed to lead ``order``, best first (at most ``limit``).
+    """The units best placed to lead ``order``, best first (at most ``limit``)."""
+    return recommend_for(order.category, order.area, now, limit, exclude_pk=order.pk)
 
-    The most specific category rule that applies to the order's place comes first (a rule
-    for the order's district beats a city-wide one); then the units that closed most
-    orders of the same category in the last 30 days.
+
+def recommend_for(
+    category: Category | None,
+    area: Area | None,
+    now: datetime | None = None,
+    limit: int = 3,
+    exclude_pk: int | None = None,
+) -> list[Recommendation]:
+    """The units best placed to lead an order of ``category`` at ``area`` (a draft has
+    no order yet), best first.
+
+    The most specific category rule that applies to the place comes first (a rule for
+    the district beats a city-wide one); then the units that closed most orders of the
+    same category in the last 30 days, with how many of those callers were satisfied.
     """
     now = now or timezone.now()
     recommendations: dict[int, Recommendation] = {}
-    area_codes = set(order.area.path.split("/")) if order.area_id else set()
-    if order.category_id:
-        category_codes = [code for code in order.category.path.split("/") if code]
+    area_codes = set(area.path.split("/")) if area else set()
+    if category:
+        category_codes = [code for code in category.path.split("/") if code]
         rules = (
             ResponsibilityRule.objects.filter(is_active=True, category__code__in=category_codes)
             .select_related("lead_unit", "category")
@@ -73,8 +85,8 @@ def recommend(
                 % {"number": rule.number, "matter": rule.matter, "unit": rule.lead_unit.name}
             ]
             rule_areas = "、".join(area.name for area in rule.areas.all())
-            if rule_areas and order.area_id:
-                reasons.append(_("the place is in %(area)s") % {"area": order.area.name})
+            if rule_areas and area:
+                reasons.append(_("the place is in %(area)s") % {"area": area.name})
             elif rule_areas:
                 reasons.append(
                     _("the place is not known yet; this rule applies in %(areas)s")
@@ -87,18 +99,24 @@ def recommend(
                 reasons=reasons,
             )
         history = WorkOrder.objects.filter(
-            category_id=order.category_id,
+            category_id=category.pk,
             status=Status.CLOSED,
             closed_at__gte=now - timedelta(days=HISTORY_DAYS),
             lead_unit__isnull=False,
-        ).exclude(pk=order.pk)
-        if order.area_id:
+        )
+        if exclude_pk:
+            history = history.exclude(pk=exclude_pk)
+        if area:
             # Same district: units differ between districts more than within one.
-            district = "/".join(order.area.path.split("/")[:2])
+            district = "/".join(area.path.split("/")[:2])
             history = history.filter(
                 Q(area__path=district) | Q(area__path__startswith=f"{district}/")
             )
-        history = history.values("lead_unit").annotate(n=Count("id")).order_by("-n")[:limit]
+        history = (
+            history.values("lead_unit")
+            .annotate(n=Count("id"), satisfied=Count("id", filter=Q(is_satisfied=True)))
+            .order_by("-n")[:limit]
+        )
         for row in history:
             text = _(
                 "%(n)s orders of this category closed by this unit in the last %(days)s days"
@@ -106,6 +124,10 @@ def recommend(
                 "n": row["n"],
                 "days": HISTORY_DAYS,
             }
+            if row["satisfied"]:
+                text += _(", %(satisfied)s of those callers satisfied") % {
+                    "satisfied": row["satisfied"]
+                }
             found = recommendations.get(row["lead_unit"])
             if found is None:
                 unit = Unit.objects.filter(pk=row["lead_unit"], is_active=True).first()

@@ -304,3 +304,52 @@ def test_operator_drafts_the_order_from_the_transcript(open_session):
     assert page.is_checked("input[name=urgency][value=critical]")
     assert page.input_value("input[name=lat]") != ""
     s.screenshot("operator-draft")
+
+
+def test_a_drafted_call_is_checked_corrected_and_the_correction_is_kept(open_session):
+    from hotline.intake.models import Correction
+    from hotline.orders.models import WorkOrder
+
+    s = open_session("operator1")
+    s.goto("/console/intake/")
+    page = s.page
+    page.fill("#id_caller_phone", "13912345678")
+    page.fill(
+        "#transcript",
+        "坐席：您好，12345热线，请问有什么可以帮您？\n"
+        "市民：我要投诉，华龙区中原路街道昆吾新村旁边的工地从上周开始每天晚上施工到凌晨，"
+        "噪音太大了。\n坐席：您希望怎么处理？\n市民：希望有关部门赶紧管一管。",
+    )
+    page.keyboard.press("F7")
+    panel = page.locator("#draft-panel")
+    panel.wait_for()
+    assert "投诉" in panel.locator("[data-slot=type]").inner_text()
+    assert panel.locator("[data-slot=summary]").inner_text()
+    assert panel.locator("[data-slot=units] li").count() >= 1
+    assert page.is_checked("input[name=request_type][value=complaint]")
+    s.screenshot("operator-draft-panel")
+    page.select_option("#id_area", "410902002")  # the operator knows better: 胜利路街道
+    page.keyboard.press("F9")
+    page.get_by_text("转派单").first.wait_for()
+    order = WorkOrder.objects.get(caller_phone="13912345678")
+    corrections = {c.field: c for c in Correction.objects.filter(order=order)}
+    assert not corrections["area"].is_accepted and corrections["area"].chosen == "410902002"
+    assert corrections["request_type"].is_accepted
+
+
+def test_an_emergency_is_transferred_from_the_draft_with_one_key(open_session):
+    from hotline.orders.models import WorkOrder
+
+    s = open_session("operator1")
+    s.goto("/console/intake/")
+    page = s.page
+    page.fill("#id_caller_phone", "13912340000")
+    page.fill("#transcript", "快来人啊，华龙区中原路街道我家楼下着火了，浓烟很大，有人被困在里面")
+    page.keyboard.press("F7")
+    page.locator("#draft-emergency").wait_for()
+    assert page.input_value("#id_transfer_to") == "119"
+    page.fill("#id_transfer_reference", "119-20261127-001")
+    page.keyboard.press("F4")
+    page.get_by_text("已移交").first.wait_for()
+    order = WorkOrder.objects.get(caller_phone="13912340000")
+    assert order.status == "transferred" and order.transfer_reference == "119-20261127-001"

@@ -7,13 +7,6 @@ from hotline.intake.drafting import draft
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(db):
-    from hotline.demo.city import load_city
-
-    load_city()
-
-
 def test_a_call_fills_the_place_title_and_category(demo):
     result = draft(
         "市民来电反映：华龙区中原路街道某小区旁的工地每晚施工到凌晨，噪音扰民。"
@@ -39,7 +32,7 @@ def test_an_emergency_asks_for_a_transfer_at_once(demo):
 def test_what_could_not_be_determined_is_said(demo):
     result = draft("你好")
     assert result.area_code is None and result.categories == []
-    assert len(result.notes) == 2
+    assert len(result.notes) == 4  # place, type, category, unit
     assert draft("").notes and draft("河北省石家庄市长安区的路灯坏了").is_outside_home
 
 
@@ -51,3 +44,74 @@ def test_the_console_endpoint_answers_json_for_operators_only(client, demo):
     assert answer.status_code == 200 and answer.json()["area_code"].startswith("410922")
     client.force_login(User.objects.get(username="handler_py-cgj"))
     assert client.post("/console/intake/draft", {"transcript": "x"}).status_code == 403
+
+
+def test_a_call_gets_its_type_summary_and_the_unit_with_the_reason(demo):
+    result = draft(
+        "坐席：您好，12345热线，请问有什么可以帮您？\n"
+        "市民：我要投诉，华龙区中原路街道昆吾新村旁边的工地从上周开始每天晚上施工到凌晨，"
+        "噪音太大了，吵得孩子没法睡觉。\n"
+        "坐席：好的，您希望怎么处理？\n"
+        "市民：希望有关部门赶紧管一管，让他们晚上别施工。"
+    )
+    assert result.request_type["value"] == "complaint"
+    assert result.request_type["reason"] and 0 < result.request_type["confidence"] <= 1
+    summary = result.summary
+    assert summary["caller_turns"] == 2 and "上周" in summary["since"]
+    assert "希望" in summary["asks"] and "有什么可以帮您" not in summary["text"]
+    assert result.units, "the responsibility list names a unit for construction noise"
+    best = result.units[0]
+    assert "权责清单" in best.reason or "Responsibility list" in best.reason
+    assert result.area_name == "中原路街道"
+
+
+def test_a_matter_in_court_is_out_of_scope_with_an_answer_to_give(demo):
+    result = draft("我和邻居的房屋纠纷已经在法院起诉了，法院判了但是对方一直不执行。")
+    assert result.request_type["value"] == "out_of_scope"
+    assert result.request_type["out_of_scope"] == "litigation"
+    assert result.suggested_answer
+
+
+def test_an_emergency_makes_the_request_out_of_scope_for_transfer(demo):
+    result = draft("快来人，楼下着火了，浓烟很大，有人被困")
+    assert result.emergency["service"] == "119"
+    assert result.request_type["out_of_scope"] == "emergency"
+
+
+BAD_INPUT = [
+    "",
+    "   ",
+    "嗯嗯啊啊那个就是说",
+    "俺们村那条路坑坑洼洼的，下雨天根本走不成，恁说这咋弄嘞",
+    "The street light outside my house has been broken for a week.",
+    "噪音" * 10_000,
+    "河南省郑州市金水区文化路的路灯坏了",
+    "😀🙏🏻👍" * 50,
+    "\x00\x01<script>alert(1)</script>",
+]
+
+
+def test_any_text_gives_a_draft_that_says_what_it_could_not_determine(demo):
+    for text in BAD_INPUT:  # one city for all: loading it costs more than drafting
+        result = draft(text)
+        assert isinstance(result.notes, list) and result.notes, text
+        assert result.as_dict()  # serialisable for the page
+
+
+def test_a_trained_model_ranks_the_categories_with_calibrated_confidence(city):
+    from hotline.intake.training import train_from_history
+    from tests.factories import closed_history
+
+    closed_history(city)
+    train_from_history(show_progress=False)
+    result = draft("华龙区中原路的工地晚上打桩，噪音太大，吵得睡不着")
+    best = result.categories[0]
+    assert best.code == city.noise.code and best.confidence > 0.5 and best.is_confident
+    assert best.path_name == "城乡建设 › 噪音扰民"
+    assert all(hint.confidence is None or 0 <= hint.confidence <= 1 for hint in result.categories)
+    assert result.model_version == 1
+    assert result.units[0].code == city.cgj.code
+    assert "权责清单第 1 项" in result.units[0].reason or "item 1" in result.units[0].reason
+    water = draft("小区停水两天了，自来水一直没来")
+    assert water.categories[0].code == city.water.code
+    assert water.units[0].code == city.water_company.code  # learnt from the history alone

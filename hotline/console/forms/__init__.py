@@ -98,9 +98,7 @@ class IntakeForm(forms.Form):
     company_name = forms.CharField(label=_("Company name"), max_length=100, required=False)
     hotline = CodeField(Hotline, label=_("Hotline"))
     request_type = forms.ChoiceField(
-        label=_("Request type"),
-        choices=[(v, label) for v, label in RequestType.choices if v != RequestType.OUT_OF_SCOPE],
-        widget=forms.RadioSelect,
+        label=_("Request type"), choices=RequestType.choices, widget=forms.RadioSelect
     )
     category = CodeField(Category, label=_("Category"), widget=forms.HiddenInput)
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -123,6 +121,17 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed to resolve directly."),
     )
+    transfer_to = forms.ChoiceField(
+        label=_("Transfer to"), choices=[("", "—"), *EmergencyService.choices], required=False
+    )
+    transfer_reference = forms.CharField(
+        label=_("Emergency service reference"), max_length=50, required=False
+    )
+    # What the draft suggested (filled by the page), to record the operator's corrections.
+    draft_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    draft_request_type = forms.CharField(required=False, widget=forms.HiddenInput)
+    draft_category = forms.CharField(required=False, widget=forms.HiddenInput)
+    draft_area = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,14 +11,17 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hotline.errors import HotlineError
 from hotline.intake import drafting
+from hotline.intake import service as intake_service
+from hotline.intake.models import Correction, NuisanceCall
 from hotline.orders import service
 from hotline.orders.lifecycle import Status
 from hotline.orders.models import Channel, WorkOrder
 from hotline.orders.selectors import OrderQuery, orders_visible_to, search_orders
-from hotline.orgs.models import Area, Category, ResponsibilityRule, Role
+from hotline.orgs.models import Area, Category, RequestType, ResponsibilityRule, Role
 
 from ..forms import IntakeForm
 from .access import role_required
@@ -32,28 +35,20 @@ REPEAT_CALLS = 3  # this many orders from one number in 30 days flags a repeat c
 def intake(request):
     """Show the empty form, or register what was typed (submit or resolve directly)."""
     form = IntakeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        resolve = request.POST.get("decision") == "resolve"
-        if resolve and not form.cleaned_data["answer"].strip():
-            form.add_error("answer", _("Write the answer given to resolve directly."))
+    decision = request.POST.get("decision", "submit")
+    if decision not in DONE_MESSAGES:
+        decision = "submit"
+    if request.method == "POST" and form.is_valid() and decision_is_complete(form, decision):
+        try:
+            order, is_new = register(form.cleaned_data, request.user, decision)
+        except HotlineError as error:
+            field = error.details.get("field")
+            form.add_error(field if field in form.fields else None, error.render())
         else:
-            try:
-                order, is_new = register(form.cleaned_data, request.user, resolve)
-            except HotlineError as error:
-                field = error.details.get("field")
-                form.add_error(field if field in form.fields else None, error.render())
-            else:
-                if is_new:
-                    text = (
-                        _("Order %(number)s resolved directly.")
-                        if resolve
-                        else _("Order %(number)s registered and sent to dispatch.")
-                    )
-                else:
-                    text = _("This form was already sent: order %(number)s.")
-                messages.success(request, text % {"number": order.number})
-                request.session["cleared_draft"] = True
-                return redirect("console:intake")
+            text = DONE_MESSAGES[decision] if is_new else ALREADY_SENT
+            messages.success(request, text % {"number": order.number})
+            request.session["cleared_draft"] = True
+            return redirect("console:intake")
     cleared = request.session.pop("cleared_draft", False)
     return render(
         request,
@@ -62,8 +57,32 @@ def intake(request):
     )
 
 
-def register(data: dict, user, resolve: bool) -> tuple[WorkOrder, bool]:
-    """Register the order of one intake form once, however often the form is sent."""
+DONE_MESSAGES = {
+    "submit": gettext_lazy("Order %(number)s registered and sent to dispatch."),
+    "resolve": gettext_lazy("Order %(number)s resolved directly."),
+    "transfer": gettext_lazy("Order %(number)s recorded as transferred to the emergency service."),
+}
+ALREADY_SENT = gettext_lazy("This form was already sent: order %(number)s.")
+
+
+def decision_is_complete(form: IntakeForm, decision: str) -> bool:
+    """What each way of finishing a call needs besides the fields themselves."""
+    data = form.cleaned_data
+    if decision == "resolve" and not data["answer"].strip():
+        form.add_error("answer", _("Write the answer given to resolve directly."))
+    elif decision == "transfer" and not data["transfer_to"]:
+        form.add_error("transfer_to", _("Choose 110, 119 or 120."))
+    elif decision == "submit" and data["request_type"] == RequestType.OUT_OF_SCOPE:
+        form.add_error(
+            "request_type",
+            _("A request out of scope is not dispatched: answer it directly or transfer it."),
+        )
+    return not form.errors
+
+
+def register(data: dict, user, decision: str) -> tuple[WorkOrder, bool]:
+    """Register the order of one intake form once, however often the form is sent, and
+    record what the operator changed of the draft's suggestions."""
     intake = service.Intake(
         title=data["title"],
         content=data["content"],
@@ -88,8 +107,23 @@ def register(data: dict, user, resolve: bool) -> tuple[WorkOrder, bool]:
         return existing, False
     with transaction.atomic():
         order = service.register(intake, user)
-        if resolve:
+        if decision == "resolve":
             service.transition(order, "resolve_directly", user, note=data["answer"])
+        elif decision == "transfer":
+            service.transition(
+                order,
+                "transfer_emergency",
+                user,
+                note=data["answer"],
+                service=data["transfer_to"],
+                reference=data["transfer_reference"],
+            )
+        suggested = {
+            name: data[f"draft_{name}"] or "" for name in ("request_type", "category", "area")
+        }
+        intake_service.record_corrections(
+            order, suggested, user, Correction.Stage.INTAKE, data["draft_version"]
+        )
     return order, True
 
 
@@ -104,12 +138,16 @@ def area_points() -> dict:
 @role_required(*INTAKE_ROLES)
 def caller(request):
     """The caller's earlier orders and flags, as the number is typed."""
-    phone = request.GET.get("caller_phone", "").strip()
+    return caller_panel(request, request.GET.get("caller_phone", "").strip())
+
+
+def caller_panel(request, phone: str, error: str = ""):
     orders, recent = [], 0
     if len(phone) >= 5:
         mine = orders_visible_to(request.user).filter(caller_phone=phone)
         recent = mine.filter(registered_at__gte=timezone.now() - REPEAT_WINDOW).count()
         orders = mine.select_related("category", "lead_unit").order_by("-registered_at")[:8]
+    nuisance = intake_service.nuisance_counts(phone) if len(phone) >= 5 else {}
     return render(
         request,
         "console/partials/caller.html",
@@ -119,8 +157,27 @@ def caller(request):
             "recent": recent,
             "is_repeat": recent >= REPEAT_CALLS,
             "window_days": REPEAT_WINDOW.days,
+            "nuisance": nuisance,
+            "is_nuisance": sum(nuisance.values()) >= intake_service.NUISANCE_REPEATS,
+            "nuisance_kinds": NuisanceCall.Kind.choices,
+            "error": error,
         },
     )
+
+
+@role_required(*INTAKE_ROLES)
+def nuisance(request):
+    """Count a silent or abusive call from the number typed; answers with the caller panel."""
+    if request.method != "POST":
+        return JsonResponse({"error": _("Send the call with POST.")}, status=405)
+    phone = request.POST.get("caller_phone", "").strip()
+    try:
+        intake_service.record_nuisance(
+            phone, request.POST.get("kind", ""), request.user, request.POST.get("note", "")
+        )
+    except ValueError:
+        return caller_panel(request, phone, _("Type the caller's number first."))
+    return caller_panel(request, phone)
 
 
 @role_required(*INTAKE_ROLES)

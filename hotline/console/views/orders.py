@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.errors import HotlineError
+from hotline.intake.models import Correction
+from hotline.intake.service import record_corrections
 from hotline.orders import service
 from hotline.orders.lifecycle import LABELS, TRANSITIONS
 from hotline.orders.models import WorkOrder
@@ -163,6 +165,7 @@ def act(request, number: str, action: str):
         data["is_resolved"], _sep, data["is_satisfied"] = data["outcome"].partition("-")
     form = ActionForm(action, data, request.FILES)
     if form.is_valid():
+        suggested = suggested_unit(order) if action in ("dispatch", "redispatch") else None
         try:
             with transaction.atomic():  # the reply and its files, or neither
                 service.transition(
@@ -175,6 +178,10 @@ def act(request, number: str, action: str):
                 )
                 for upload in form.cleaned_data.get("files") or []:
                     service.attach(order, upload, request.user)
+                if suggested:
+                    record_corrections(
+                        order, {"lead_unit": suggested}, request.user, Correction.Stage.DISPATCH
+                    )
         except HotlineError as error:
             order.refresh_from_db()
             field = error.details.get("field")
@@ -187,6 +194,12 @@ def act(request, number: str, action: str):
         return render(request, "console/partials/order_panel.html", context)
     context.update(order_details(request.user, order))
     return render(request, "console/order.html", context)
+
+
+def suggested_unit(order: WorkOrder) -> str:
+    """The code of the unit the console recommended first, to learn whether it was kept."""
+    best = recommend(order, limit=1)
+    return best[0].lead_unit.code if best else ""
 
 
 def after_action(request, order: WorkOrder, action: str, bench: str):

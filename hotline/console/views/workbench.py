@@ -11,12 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.errors import HotlineError
+from hotline.intake.models import Correction
+from hotline.intake.service import record_corrections
 from hotline.orders import service
 from hotline.orders.lifecycle import Status
 from hotline.orders.routing import recommend
@@ -83,8 +86,8 @@ def dispatch_bulk(request):
             continue
         action = "dispatch" if order.status == Status.REGISTERED else "redispatch"
         params = {"lead_unit": unit_code}
+        best = recommend(order, limit=1)
         if not unit_code:
-            best = recommend(order, limit=1)
             if not best:
                 refused.append(_("%(number)s: no recommended unit") % {"number": number})
                 continue
@@ -93,7 +96,15 @@ def dispatch_bulk(request):
                 "co_units": [unit.code for unit in best[0].co_units],
             }
         try:
-            service.transition(order, action, request.user, **params)
+            with transaction.atomic():
+                service.transition(order, action, request.user, **params)
+                if best:
+                    record_corrections(
+                        order,
+                        {"lead_unit": best[0].lead_unit.code},
+                        request.user,
+                        Correction.Stage.DISPATCH,
+                    )
         except HotlineError as error:
             refused.append(f"{number}: {error.render()}")
         else:

@@ -46,15 +46,31 @@
     }
   });
 
-  // Drafting: what the caller said fills the form (place, title, category, flags); the
-  // operator checks and corrects. Fields already typed are never overwritten.
+  // Drafting: what the caller said fills the form (type, category, place, summary, flags);
+  // the operator checks and corrects. Fields already typed are never overwritten; what the
+  // draft suggested is kept in hidden fields so the server records the corrections.
+  function element(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+  function percent(value) { return value === null || value === undefined ? "" : " " + Math.round(value * 100) + "%"; }
+  function chooseCategory(form, hint) {
+    form.querySelector("[name=category]").value = hint.code;
+    document.getElementById("category-label").textContent = (hint.path_name || hint.name) + " — " + hint.reason;
+    form.dispatchEvent(new Event("input", { bubbles: true }));
+  }
   function fillDraft(form, draft) {
     function setIfEmpty(name, value) {
       var field = form.querySelector("[name=" + name + "]");
       if (field && value && !field.value) { field.value = value; field.dispatchEvent(new Event("input", { bubbles: true })); }
     }
+    function setHidden(name, value) { var field = form.querySelector("[name=" + name + "]"); if (field) field.value = value || ""; }
+    var panel = document.getElementById("draft-panel");
+    var low = panel.dataset.low;
     setIfEmpty("title", draft.title);
-    setIfEmpty("content", document.getElementById("transcript").value);
+    setIfEmpty("content", (draft.summary && draft.summary.text) || document.getElementById("transcript").value);
     setIfEmpty("address", draft.address);
     var area = form.querySelector("[name=area]");
     if (draft.area_code && area && !area.value && area.querySelector('option[value="' + draft.area_code + '"]')) area.value = draft.area_code;
@@ -65,25 +81,65 @@
         map.dispatchEvent(new CustomEvent("hotline:place", { detail: { lat: draft.lat, lng: draft.lng } }));
       });
     }
-    var category = form.querySelector("[name=category]");
-    if (draft.categories.length && !category.value) {
-      category.value = draft.categories[0].code;
-      document.getElementById("category-label").textContent = draft.categories[0].name + " — " + draft.categories[0].reason;
+    var type = draft.request_type;
+    if (type && !form.querySelector("[name=request_type]:checked")) {
+      var radio = form.querySelector("[name=request_type][value=" + type.value + "]");
+      if (radio) radio.checked = true;
     }
+    var category = form.querySelector("[name=category]");
+    if (draft.categories.length && !category.value) chooseCategory(form, draft.categories[0]);
     if (draft.urgency !== "normal") { var u = form.querySelector("[name=urgency][value=" + draft.urgency + "]"); if (u) u.checked = true; }
     if (draft.is_confidential) form.querySelector("[name=is_confidential]").checked = true;
     if (draft.is_enterprise) { var c = form.querySelector("[name=caller_kind][value=company]"); if (c) c.checked = true; }
+    if (draft.suggested_answer) setIfEmpty("answer", draft.suggested_answer);
+    setHidden("draft_version", draft.model_version);
+    setHidden("draft_request_type", type && type.value);
+    setHidden("draft_category", draft.categories.length ? draft.categories[0].code : "");
+    setHidden("draft_area", draft.area_code);
+
+    // The panel: each guess with its confidence and reason; doubt is shown, never hidden.
+    panel.hidden = false;
+    var slot = function (name) { var node = panel.querySelector("[data-slot=" + name + "]"); node.innerHTML = ""; return node; };
+    var typeSlot = slot("type");
+    if (type) {
+      typeSlot.appendChild(element("strong", type.label + percent(type.confidence)));
+      if (!type.is_confident) typeSlot.appendChild(element("span", low, "badge warn"));
+      typeSlot.appendChild(element("span", " " + type.reason, "muted"));
+    }
+    slot("summary").textContent = (draft.summary && draft.summary.text) || "";
+    var categories = slot("categories");
+    draft.categories.forEach(function (hint) {
+      var item = element("li");
+      var button = element("button", (hint.path_name || hint.name) + percent(hint.confidence), "pick");
+      button.type = "button";
+      button.addEventListener("click", function () { chooseCategory(form, hint); });
+      item.appendChild(button);
+      if (hint.confidence !== null && !hint.is_confident) item.appendChild(element("span", low, "badge warn"));
+      item.appendChild(element("small", " " + hint.reason, "muted"));
+      categories.appendChild(item);
+    });
+    var units = slot("units");
+    draft.units.forEach(function (unit) {
+      var item = element("li");
+      var names = [unit.name].concat(unit.co_units.map(function (co) { return "+" + co.name; }));
+      item.appendChild(element("strong", names.join(" ")));
+      item.appendChild(element("small", " " + unit.reason, "muted"));
+      units.appendChild(item);
+    });
+    slot("meta").textContent = (draft.model_version ? "v" + draft.model_version + " · " : "") + draft.elapsed_ms + " ms";
+
     var notes = document.getElementById("draft-notes");
     notes.innerHTML = "";
     if (draft.emergency) {
-      var alarm = document.createElement("p");
-      alarm.className = "message error"; alarm.setAttribute("role", "alert"); alarm.id = "draft-emergency";
-      alarm.textContent = draft.emergency.reason + "（" + draft.emergency.cue + "）";
+      var alarm = element("p", draft.emergency.reason + "（" + draft.emergency.cue + "）", "message error");
+      alarm.setAttribute("role", "alert"); alarm.id = "draft-emergency";
       notes.appendChild(alarm);
+      var service = form.querySelector("[name=transfer_to]");
+      if (service && !service.value) service.value = draft.emergency.service;
+      var transfer = document.getElementById("transfer");
+      if (transfer) { transfer.open = true; transfer.scrollIntoView({ block: "nearest" }); }
     }
-    draft.notes.forEach(function (text) {
-      var line = document.createElement("p"); line.className = "muted"; line.textContent = text; notes.appendChild(line);
-    });
+    draft.notes.forEach(function (text) { notes.appendChild(element("p", text, "muted")); });
     form.dispatchEvent(new Event("input", { bubbles: true }));
   }
   document.addEventListener("click", function (event) {
