@@ -22,6 +22,7 @@ from hotline.orders.lifecycle import Status
 from hotline.orders.models import Channel
 from hotline.orders.selectors import contact_for, search_orders
 from hotline.orgs.models import RequestType, Urgency
+from nlp.pii import mask
 
 from .forms import SearchForm
 from .models import Export
@@ -41,8 +42,10 @@ def columns():
         (_("Channel"), lambda o: str(channels.get(o.channel, o.channel))),
         (_("Request type"), lambda o: str(types.get(o.request_type, o.request_type))),
         (_("Category"), lambda o: o.category.name if o.category_id else ""),
-        (_("Title"), lambda o: o.title),
-        (_("Content"), lambda o: o.content),
+        # A file leaves the handling chain: personal data in the free text is masked
+        # for every role (the contact columns follow the role, below).
+        (_("Title"), lambda o: mask(o.title)),
+        (_("Content"), lambda o: mask(o.content)),
         (_("Area"), lambda o: o.area.name if o.area_id else ""),
         (_("Address"), lambda o: o.address),
         (_("Urgency"), lambda o: str(urgencies.get(o.urgency, o.urgency))),
@@ -50,7 +53,7 @@ def columns():
         (_("Lead unit"), lambda o: o.lead_unit.name if o.lead_unit_id else ""),
         (_("Deadline"), lambda o: local(o.due_at).strftime("%Y-%m-%d %H:%M") if o.due_at else ""),
         (_("Overdue"), lambda o: _("Yes") if o.is_overdue else ""),
-        (_("Reply"), lambda o: o.reply),
+        (_("Reply"), lambda o: mask(o.reply)),
         (_("Resolved"), lambda o: yes_no(o.is_resolved)),
         (_("Satisfied"), lambda o: yes_no(o.is_satisfied)),
     ]

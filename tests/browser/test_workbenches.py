@@ -345,7 +345,7 @@ def test_an_emergency_is_transferred_from_the_draft_with_one_key(open_session):
     page = s.page
     page.fill("#id_caller_phone", "13912340000")
     page.fill("#transcript", "快来人啊，华龙区中原路街道我家楼下着火了，浓烟很大，有人被困在里面")
-    page.keyboard.press("F7")
+    page.dispatch_event("#transcript", "paste")  # a pasted text drafts without F7
     page.locator("#draft-emergency").wait_for()
     assert page.input_value("#id_transfer_to") == "119"
     page.fill("#id_transfer_reference", "119-20261127-001")

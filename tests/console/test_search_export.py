@@ -82,3 +82,15 @@ def test_nobody_downloads_anothers_export(client, city):
     client.force_login(city.supervisor)
     assert client.get(f"/console/exports/{job.pk}/file").status_code == 404
     assert client.get(f"/console/exports/{job.pk}").status_code == 404
+
+
+def test_personal_data_in_the_text_is_masked_in_every_export(client, city):
+    content = "我叫王小明，电话13912345678，身份证410902199001011238。"
+    register(city, title="路灯不亮", content=content)
+    client.force_login(city.supervisor)  # a role that sees the contact columns in full
+    client.post("/console/orders/export", {"query": "q=路灯"})
+    job = Export.objects.get()
+    text = xlsx_text(b"".join(client.get(f"/console/exports/{job.pk}/file").streaming_content))
+    assert "路灯不亮" in text
+    assert "13912345678" not in text and "410902199001011238" not in text
+    assert "13800138000" in text  # the contact column itself follows the role

@@ -142,9 +142,7 @@
     draft.notes.forEach(function (text) { notes.appendChild(element("p", text, "muted")); });
     form.dispatchEvent(new Event("input", { bubbles: true }));
   }
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("#draft-button");
-    if (!button) return;
+  function requestDraft(button) {
     var form = button.closest("form");
     var body = new URLSearchParams();
     body.set("transcript", document.getElementById("transcript").value);
@@ -155,7 +153,21 @@
       .then(function (response) { return response.json(); })
       .then(function (draft) { fillDraft(form, draft); })
       .finally(function () { button.disabled = false; });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("#draft-button");
+    if (button) requestDraft(button);
   });
+  // A pasted online message drafts at once; so does the end of a call, which the telephony
+  // side announces with the event "hotline:call-ended" on the document.
+  function draftNow() {
+    var button = document.getElementById("draft-button");
+    if (button) setTimeout(function () { requestDraft(button); }, 0);
+  }
+  document.addEventListener("paste", function (event) {
+    if (event.target.matches("#transcript, #id_content")) draftNow();
+  });
+  document.addEventListener("hotline:call-ended", draftNow);
 
   // Live updates: the server says when the queue on screen changed; elements with
   // hx-trigger="queue-changed from:body" reload themselves.
