@@ -108,7 +108,7 @@ class TextClassifier:
         # The n-grams left out by max_features are kept by scikit-learn for inspection
         # only; at scale they would make the saved model ten times bigger.
         vectorizer.stop_words_ = None
-        model = fit_calibrated(features, labels, weights, self.c)
+        model = SigmoidCalibrated.of(fit_calibrated(features, labels, weights, self.c))
         self._pipeline = Pipeline([("tfidf", vectorizer), ("model", model)])
         self.labels = [str(label) for label in model.classes_]
         return self
@@ -254,6 +254,41 @@ def compact(svm) -> None:
         cut = np.partition(np.abs(coef), -KEEP_WEIGHTS, axis=1)[:, -KEEP_WEIGHTS][:, None]
         coef = np.where(np.abs(coef) >= cut, coef, 0)
     svm.coef_ = sparse.csr_matrix(coef)
+
+
+class SigmoidCalibrated:
+    """A linear machine and the per-class sigmoids that scikit-learn's calibration fitted
+    for it, applied to every class at once: scikit-learn applies them one class at a time,
+    a millisecond each, which for a city's 300 categories is most of a draft's time."""
+
+    def __init__(self, machine, a: np.ndarray, b: np.ndarray, classes: np.ndarray):
+        self.machine, self.a, self.b, self.classes_ = machine, a, b, classes
+
+    @classmethod
+    def of(cls, model):
+        """The fitted ``CalibratedClassifierCV`` (one calibrated machine) in this form;
+        anything else is returned as it is."""
+        if not hasattr(model, "calibrated_classifiers_") or len(model.calibrated_classifiers_) != 1:
+            return model
+        (calibrated,) = model.calibrated_classifiers_
+        machine = getattr(calibrated.estimator, "estimator", calibrated.estimator)  # frozen
+        if list(machine.classes_) != list(model.classes_):
+            return model
+        a = np.array([c.a_ for c in calibrated.calibrators], dtype=np.float64)
+        b = np.array([c.b_ for c in calibrated.calibrators], dtype=np.float64)
+        return cls(machine, a, b, model.classes_)
+
+    def predict_proba(self, features) -> np.ndarray:
+        from scipy.special import expit
+
+        scores = self.machine.decision_function(features)
+        if scores.ndim == 1:  # two classes: one sigmoid for the second
+            positive = expit(-(self.a[0] * scores + self.b[0]))
+            return np.column_stack([1 - positive, positive])
+        found = expit(-(scores * self.a + self.b))
+        total = found.sum(axis=1, keepdims=True)
+        uniform = np.full_like(found, 1 / found.shape[1])
+        return np.divide(found, total, out=uniform, where=total != 0)
 
 
 def probabilities(model, features):

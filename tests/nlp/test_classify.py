@@ -73,3 +73,35 @@ def test_evaluation_counts_precision_recall_and_f1_per_class():
     assert report["per_class"]["a"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "n": 2}
     assert report["per_class"]["b"]["precision"] == 0.5
     assert report["macro_f1"] == round((0.6667 + 0.5) / 2, 4)
+
+
+@pytest.mark.parametrize("classes", [2, 5])
+def test_all_classes_at_once_give_scikit_learns_own_probabilities(classes):
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from nlp.classify import SigmoidCalibrated, fit_calibrated
+
+    words = "噪音 施工 污水 垃圾 路灯 公交 物业 电梯 停车 油烟".split()
+    texts = [f"{words[i % 10]}{words[(i * 7) % 10]}{words[i % classes]}" for i in range(120)]
+    labels = [f"c{i % classes}" for i in range(120)]
+    features = TfidfVectorizer(analyzer="char", dtype=np.float32).fit_transform(texts)
+    model = fit_calibrated(features, labels, [1.0] * len(labels), 1.0)
+    fast = SigmoidCalibrated.of(model)
+    assert isinstance(fast, SigmoidCalibrated)
+    assert np.allclose(fast.predict_proba(features), model.predict_proba(features))
+
+
+def test_many_examples_are_learnt_against_a_sample_of_the_others():
+    from nlp import classify
+
+    examples = [
+        Example(
+            f"{'噪音施工' if i % 3 == 0 else '停水漏水' if i % 3 == 1 else '公交拒载'}{i}",
+            f"c{i % 3}",
+        )
+        for i in range(classify.LARGE + 300)
+    ]
+    model = TextClassifier().fit(examples)
+    assert model.predict("晚上施工噪音").label == "c0"
+    assert model.predict("家里停水了").label == "c1"
