@@ -220,7 +220,7 @@ def cmd_eval(args) -> None:
     from hotline.intake.training import eval_classify
 
     try:
-        report = eval_classify(args.train, args.test)
+        report = eval_classify(args.train, args.test, tree=args.tree, history=args.history)
     except (OSError, ValueError) as error:
         sys.exit(f"hotline eval: {error}")
     print(json.dumps(report, ensure_ascii=False))
@@ -316,6 +316,14 @@ def parser() -> argparse.ArgumentParser:
     classify = eval_sub.add_parser("classify", help="category classifier: --train F --test F")
     classify.add_argument("--train", required=True, help='JSON lines {"id","title","text","label"}')
     classify.add_argument("--test", required=True, help="JSON lines of the same form")
+    classify.add_argument(
+        "--tree",
+        help="the labels' category tree (CSV level1,level2,... or JSON); default: "
+        "taxonomy.csv beside the training file, else the city's tree",
+    )
+    classify.add_argument(
+        "--history", help='unlabelled messages of the same source, {"title","text"} per line'
+    )
     evaluate.set_defaults(run=cmd_eval)
     train = sub.add_parser(
         "train", help="fit the intake classifiers on closed orders and corrections"

@@ -13,6 +13,7 @@ A city may plug in a stronger model: anything with ``fit`` and ``predict`` as in
 from __future__ import annotations
 
 import io
+import itertools
 import pickle
 import unicodedata
 from collections import Counter
@@ -31,6 +32,8 @@ MAX_FEATURES = 100_000  # the most frequent n-grams kept: bounds the model's siz
 LARGE = 5_000
 CALIBRATION_SHARE = 0.1
 KEEP_WEIGHTS = 4_000  # the strongest n-gram weights kept per class (see ``compact``)
+MAX_UNLABELLED = 100_000  # unlabelled texts the vocabulary and its weights are fitted on
+MIN_DF_FROM = 200  # from this many texts on, n-grams seen only once are left out
 NEGATIVES = 8_000  # other-class examples each class is fitted against at scale
 
 
@@ -79,10 +82,15 @@ class TextClassifier:
     _pipeline: object = None
 
     def fit(
-        self, examples: Sequence[Example], hints: dict[str, list[str]] | None = None
+        self,
+        examples: Sequence[Example],
+        hints: dict[str, list[str]] | None = None,
+        unlabelled: Iterable[str] = (),
     ) -> TextClassifier:
         """Learn from ``examples``; ``hints`` maps a label to phrases that belong to it
-        (the category tree's names, the responsibility list's matters and keywords)."""
+        (the category tree's names, the responsibility list's matters and keywords);
+        ``unlabelled`` texts of the same city (no label needed) teach which n-grams are
+        common and which are telling, nothing more."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         texts = [prepare(e.text) for e in examples]
@@ -97,14 +105,19 @@ class TextClassifier:
                 weights.extend(1.0 for _ in unique)
         if len(set(labels)) < 2:
             raise ValueError("at least two labels are needed to learn a classifier")
+        corpus = texts + [prepare(text) for text in itertools.islice(unlabelled, MAX_UNLABELLED)]
         vectorizer = TfidfVectorizer(
             analyzer="char",
             ngram_range=(1, 3),
             sublinear_tf=True,
+            # An n-gram seen in one text only is noise once there are hundreds of texts;
+            # with a handful of examples every n-gram counts.
+            min_df=2 if len(corpus) >= MIN_DF_FROM else 1,
             max_features=MAX_FEATURES,
             dtype=np.float32,
         )
-        features = vectorizer.fit_transform(texts)
+        vectorizer.fit(corpus)
+        features = vectorizer.transform(texts)
         # The n-grams left out by max_features are kept by scikit-learn for inspection
         # only; at scale they would make the saved model ten times bigger.
         vectorizer.stop_words_ = None

@@ -8,8 +8,10 @@ database when the city is loaded, else from the demo city's files.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -86,15 +88,78 @@ def read_examples(path: str) -> list[tuple[str, Example]]:
     return found
 
 
-def train_classifier(examples: list[Example]) -> TextClassifier:
-    """How ``hotline train`` and ``hotline eval`` fit the category classifier."""
-    return TextClassifier().fit(examples, hints=category_hints())
+def read_tree(path: str) -> dict[str, list[str]]:
+    """A category tree from a file, as hints: each name → its own and its descendants' names.
+
+    CSV: a header, then one row per path from the top (``level1,level2,level3``); JSON: the
+    demo city's format (nodes with ``name`` and ``children``)."""
+    hints: dict[str, list[str]] = defaultdict(list)
+
+    def add(path: list[str]) -> None:
+        for i, name in enumerate(path):
+            hints[name].extend(path[i:])
+
+    if path.endswith(".json"):
+
+        def walk(nodes, above: list[str]) -> None:
+            for node in nodes:
+                add([*above, node["name"]])
+                walk(node.get("children", []), [*above, node["name"]])
+
+        walk(json.loads(Path(path).read_text(encoding="utf-8")), [])
+    else:
+        with open(path, encoding="utf-8", newline="") as rows:
+            for row in list(csv.reader(rows))[1:]:
+                add([name.strip() for name in row if name.strip()])
+    return {name: sorted(set(names)) for name, names in hints.items()}
 
 
-def eval_classify(train_path: str, test_path: str) -> dict:
+def read_texts(path: str) -> list[str]:
+    """Unlabelled messages (``{"title", "text"}`` per line) as the classifier reads them."""
+    found = []
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                row = json.loads(line)
+                found.append(document(row.get("title", ""), row.get("text", "")))
+    return found
+
+
+def tree_beside(train_path: str) -> str | None:
+    """The category tree that came with a labelled file: ``taxonomy.csv`` (or
+    ``categories.json``) in the same folder, as a city's export puts them."""
+    folder = Path(train_path).resolve().parent
+    for name in ("taxonomy.csv", "categories.json"):
+        if (folder / name).exists():
+            return str(folder / name)
+    return None
+
+
+def train_classifier(
+    examples: list[Example], tree: str | None = None, unlabelled: list[str] = ()
+) -> TextClassifier:
+    """How ``hotline train`` and ``hotline eval`` fit the category classifier: the examples,
+    the category tree's words (from ``tree``, else the city's own tree and responsibility
+    list) and, for the vocabulary only, unlabelled texts."""
+    hints = read_tree(tree) if tree else category_hints()
+    return TextClassifier().fit(examples, hints=hints, unlabelled=unlabelled)
+
+
+def eval_classify(
+    train_path: str, test_path: str, tree: str | None = None, history: str | None = None
+) -> dict:
     """Train on one file exactly as the live system trains, predict the other one by one
-    with the live prediction code, and report the scores and the time per prediction."""
-    model = train_classifier([example for _id, example in read_examples(train_path)])
+    with the live prediction code, and report the scores and the time per prediction.
+
+    The category tree is ``tree``, else the one beside the training file, else the city's;
+    ``history`` is a file of unlabelled messages of the same source."""
+    tree = tree or tree_beside(train_path)
+    print(f"category tree: {tree or 'the city database'}", file=sys.stderr)
+    model = train_classifier(
+        [example for _id, example in read_examples(train_path)],
+        tree=tree,
+        unlabelled=read_texts(history) if history else [],
+    )
     test = read_examples(test_path)
     predicted, durations = [], []
     for _id, example in test:
@@ -187,6 +252,7 @@ def train_from_history(
     if len(rows) < 20:
         raise ValueError(f"only {len(rows)} closed orders: at least 20 are needed to learn")
     train, test = hold_back(rows)
+    unlabelled = open_order_texts()
     hints = category_hints_by_code()
     models, report = {}, {}
     steps = tqdm(TARGETS, desc="训练 training", unit="模型", disable=not show_progress)
@@ -204,7 +270,9 @@ def train_from_history(
             report[target] = {"skipped": "fewer than two classes with enough examples"}
             continue
         started = time.perf_counter()
-        model = TextClassifier().fit(kept, hints=hints if target == "category" else None)
+        model = TextClassifier().fit(
+            kept, hints=hints if target == "category" else None, unlabelled=unlabelled
+        )
         seconds = time.perf_counter() - started
         scored = [row for row in test if target in row.labels]
         predicted = model.predict_many([row.text for row in scored])
@@ -230,6 +298,19 @@ def train_from_history(
         activate=activate,
     )
     return version
+
+
+def open_order_texts(limit: int = 20_000) -> list[str]:
+    """The newest orders still open: no checked label yet, but the city's current words."""
+    from hotline.orders.lifecycle import Status
+    from hotline.orders.models import WorkOrder
+
+    rows = (
+        WorkOrder.objects.exclude(status=Status.CLOSED)
+        .order_by("-registered_at")
+        .values_list("title", "content")[:limit]
+    )
+    return [document(title, content) for title, content in rows]
 
 
 def hold_back(rows: list[HistoryRow]) -> tuple[list[HistoryRow], list[HistoryRow]]:
