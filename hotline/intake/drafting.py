@@ -18,6 +18,7 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from nlp.classify import document
 from nlp.flags import flags
 from nlp.pii import mask
 from nlp.place import Gazetteer, PlaceFinder
@@ -209,11 +210,38 @@ def draft(text: str) -> Draft:
     result.is_enterprise = found.is_enterprise
     result.is_confidential = found.is_confidential
     result.abuse, result.emotion = found.abuse, found.emotion
+    note_flags(result, found)
     fill_request_type(result, said, models.get("request_type"))
     category = fill_categories(result, said, models.get("category"))
     fill_units(result, said, category, area, models.get("unit"))
     result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
+
+
+UPSET = 0.6  # emotion from which the operator is reminded to calm the caller
+
+
+def note_flags(result: Draft, found) -> None:
+    """The flags an operator must act on, in words, with the caller's own cue."""
+    if found.abuse:
+        result.notes.append(
+            _("Abusive words (%(words)s): warn the caller; record the call if it goes on.")
+            % {"words": "、".join(found.abuse_words)}
+        )
+    if found.emotion >= UPSET:
+        result.notes.append(
+            _("The caller is upset (%(cues)s): calm them, and mark the order urgent if needed.")
+            % {"cues": "、".join(found.emotion_cues)}
+        )
+    if found.is_enterprise:
+        result.notes.append(
+            _("An enterprise's request (%(cue)s): it goes to the enterprise desk.")
+            % {"cue": found.enterprise_cue}
+        )
+    if found.is_confidential:
+        result.notes.append(
+            _("The caller asks for confidentiality (%(cue)s).") % {"cue": found.confidential_cue}
+        )
 
 
 def summary_source(text: str) -> str:
@@ -322,6 +350,41 @@ def fill_categories(result: Draft, text: str, model):
     return nodes[result.categories[0].code]
 
 
+def learned_unit(text: str, model=None) -> tuple[str, str, float] | None:
+    """(unit code, reason, confidence) of the lead unit the model learnt for texts like
+    this one, when it is confident; None otherwise (or before the first training)."""
+    if model is None:
+        model = versions.live()[1].get("unit")
+    prediction = model.predict(text) if model else None
+    if not prediction or not prediction.is_confident:
+        return None
+    reason = _("similar past orders were mostly handled by this unit (%(share)s)") % {
+        "share": f"{prediction.confidence:.0%}"
+    }
+    return prediction.label, reason, prediction.confidence
+
+
+def with_learned_unit(order, recommendations: list) -> list:
+    """The dispatcher's recommendations for ``order`` (rules and recent history) plus what
+    the lead-unit model learnt from similar past orders: a reason more for a unit already
+    recommended, or one more unit."""
+    from hotline.orders.routing import Recommendation
+    from hotline.orgs.models import Unit
+
+    learned = learned_unit(document(order.title, order.content))
+    if not learned:
+        return recommendations
+    code, reason, _confidence = learned
+    for recommendation in recommendations:
+        if recommendation.lead_unit.code == code:
+            recommendation.reasons.append(reason)
+            return recommendations
+    unit = Unit.objects.filter(code=code, is_active=True).first()
+    if unit:
+        recommendations.append(Recommendation(lead_unit=unit, reasons=[reason]))
+    return recommendations
+
+
 def fill_units(result: Draft, text: str, category, area, model) -> None:
     """The responsibility list and recent history for the best category and place, then
     what the lead-unit model learnt from similar past orders."""
@@ -338,21 +401,17 @@ def fill_units(result: Draft, text: str, category, area, model) -> None:
                 recommendation.reason,
                 co_units=[{"code": u.code, "name": u.name} for u in recommendation.co_units],
             )
-    prediction = model.predict(text) if model else None
-    if prediction and prediction.is_confident:
-        reason = _("similar past orders were mostly handled by this unit (%(share)s)") % {
-            "share": f"{prediction.confidence:.0%}"
-        }
-        hint = found.get(prediction.label)
+    learned = learned_unit(text, model)
+    if learned:
+        code, reason, confidence = learned
+        hint = found.get(code)
         if hint:
             hint.reason = f"{hint.reason}; {reason}"
-            hint.confidence = prediction.confidence
+            hint.confidence = confidence
         else:
-            unit = Unit.objects.filter(code=prediction.label, is_active=True).first()
+            unit = Unit.objects.filter(code=code, is_active=True).first()
             if unit:
-                found[unit.code] = UnitHint(
-                    unit.code, unit.name, reason, confidence=prediction.confidence
-                )
+                found[unit.code] = UnitHint(unit.code, unit.name, reason, confidence=confidence)
     result.units = list(found.values())[:4]
     if not result.units:
         result.notes.append(_("No unit could be recommended; the dispatcher will choose."))

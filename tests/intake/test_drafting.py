@@ -115,3 +115,17 @@ def test_a_trained_model_ranks_the_categories_with_calibrated_confidence(city):
     water = draft("小区停水两天了，自来水一直没来")
     assert water.categories[0].code == city.water.code
     assert water.units[0].code == city.water_company.code  # learnt from the history alone
+
+
+def test_the_dispatcher_sees_what_the_history_learnt_beside_the_rules(city, client):
+    from hotline.intake.training import train_from_history
+    from tests.factories import closed_history, register
+
+    closed_history(city)
+    train_from_history(show_progress=False)
+    order = register(
+        city, title="停水两天", content="小区停水两天了，自来水一直没来", category=None
+    )
+    client.force_login(city.dispatcher)
+    page = client.get(f"/console/orders/{order.number}/").content.decode()
+    assert "濮阳市自来水公司" in page and "历史相似工单多由该单位办理" in page

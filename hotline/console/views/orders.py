@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.errors import HotlineError
+from hotline.intake.drafting import with_learned_unit
 from hotline.intake.models import Correction
 from hotline.intake.service import record_corrections
 from hotline.orders import service
@@ -63,7 +64,7 @@ def order_context(request, order: WorkOrder, bench: str = "", forms=None) -> dic
     forms = forms or {}
     actions = bench_actions(request.user, order, bench)
     routing = {"dispatch", "redispatch", "merge"} & set(actions)
-    recommendations = recommend(order) if routing else None
+    recommendations = with_learned_unit(order, recommend(order)) if routing else None
     pending = order.extension_requests.filter(state="pending").first()
     units = unit_choices()  # one query for every unit select of the page
     action_forms = [
