@@ -199,7 +199,7 @@ def draft(text: str) -> Draft:
     said = summary_source(text)
     result.title = title_of(summary.what or said)
     area = fill_place(result, said)
-    found = flags(text)
+    found = flags(said)  # an operator's "如有危险请拨打110" is no emergency
     if found.emergency:
         result.emergency = {
             "service": found.emergency.service,

@@ -129,3 +129,11 @@ def test_the_dispatcher_sees_what_the_history_learnt_beside_the_rules(city, clie
     client.force_login(city.dispatcher)
     page = client.get(f"/console/orders/{order.number}/").content.decode()
     assert "濮阳市自来水公司" in page and "历史相似工单多由该单位办理" in page
+
+
+def test_the_operators_words_raise_no_flag(demo):
+    result = draft(
+        "坐席：您好，如遇火灾、燃气泄漏等危险情况请立即拨打119。\n"
+        "市民：好的，我就是想咨询一下社保卡丢了怎么补办。"
+    )
+    assert result.emergency is None and result.request_type["value"] == "consultation"
