@@ -72,6 +72,28 @@ def document(title: str, text: str) -> str:
     return f"{title}。{title}。{text}" if title else text
 
 
+def new_vectorizer(texts: int):
+    """Character 1-3-grams weighted by TF-IDF, for a corpus of ``texts`` texts."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        analyzer="char",
+        ngram_range=(1, 3),
+        sublinear_tf=True,
+        # An n-gram seen in one text only is noise once there are hundreds of texts; with a
+        # handful of examples every n-gram counts.
+        min_df=2 if texts >= MIN_DF_FROM else 1,
+        max_features=MAX_FEATURES,
+        dtype=np.float32,
+    )
+
+
+def forget_unused_terms(vectorizer) -> None:
+    """scikit-learn keeps the n-grams left out by ``max_features`` for inspection only; at
+    scale they would make the saved model ten times bigger."""
+    vectorizer.stop_words_ = None
+
+
 @dataclass
 class TextClassifier:
     """Character n-grams, TF-IDF, a calibrated linear SVM."""
@@ -91,8 +113,6 @@ class TextClassifier:
         (the category tree's names, the responsibility list's matters and keywords);
         ``unlabelled`` texts of the same city (no label needed) teach which n-grams are
         common and which are telling, nothing more."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         texts = [prepare(e.text) for e in examples]
         labels = [e.label for e in examples]
         weights = [e.weight for e in examples]
@@ -103,24 +123,17 @@ class TextClassifier:
                 texts.extend(unique)
                 labels.extend(label for _ in unique)
                 weights.extend(1.0 for _ in unique)
+        corpus = texts + [prepare(text) for text in itertools.islice(unlabelled, MAX_UNLABELLED)]
+        vectorizer = new_vectorizer(len(corpus))
+        matrix = vectorizer.fit_transform(corpus)
+        forget_unused_terms(vectorizer)
+        return self.fit_features(vectorizer, matrix[: len(texts)], labels, weights)
+
+    def fit_features(self, vectorizer, features, labels: list[str], weights: list[float]):
+        """Learn from rows already turned into n-gram weights by ``vectorizer`` (fitted): the
+        way to train several classifiers over one city's texts with one pass over them."""
         if len(set(labels)) < 2:
             raise ValueError("at least two labels are needed to learn a classifier")
-        corpus = texts + [prepare(text) for text in itertools.islice(unlabelled, MAX_UNLABELLED)]
-        vectorizer = TfidfVectorizer(
-            analyzer="char",
-            ngram_range=(1, 3),
-            sublinear_tf=True,
-            # An n-gram seen in one text only is noise once there are hundreds of texts;
-            # with a handful of examples every n-gram counts.
-            min_df=2 if len(corpus) >= MIN_DF_FROM else 1,
-            max_features=MAX_FEATURES,
-            dtype=np.float32,
-        )
-        vectorizer.fit(corpus)
-        features = vectorizer.transform(texts)
-        # The n-grams left out by max_features are kept by scikit-learn for inspection
-        # only; at scale they would make the saved model ten times bigger.
-        vectorizer.stop_words_ = None
         model = SigmoidCalibrated.of(fit_calibrated(features, labels, weights, self.c))
         self._pipeline = Pipeline([("tfidf", vectorizer), ("model", model)])
         self.labels = [str(label) for label in model.classes_]

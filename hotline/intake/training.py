@@ -17,7 +17,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlp.classify import Example, TextClassifier, document, evaluate
+from nlp.classify import (
+    Example,
+    TextClassifier,
+    document,
+    evaluate,
+    forget_unused_terms,
+    new_vectorizer,
+    prepare,
+)
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo" / "data"
 
@@ -252,27 +260,41 @@ def train_from_history(
     if len(rows) < 20:
         raise ValueError(f"only {len(rows)} closed orders: at least 20 are needed to learn")
     train, test = hold_back(rows)
-    unlabelled = open_order_texts()
     hints = category_hints_by_code()
+    # One vocabulary for the three classifiers, one pass over the texts: the training
+    # texts, the category tree's phrases, and the open orders (for the weights only).
+    phrases = sorted({prepare(p) for found in hints.values() for p in found})
+    corpus = [prepare(row.text) for row in train] + phrases + open_order_texts()
+    with tqdm(total=1, desc="向量化 n-grams", disable=not show_progress) as bar:
+        vectorizer = new_vectorizer(len(corpus))
+        matrix = vectorizer.fit_transform(corpus)
+        forget_unused_terms(vectorizer)
+        bar.update(1)
+    phrase_row = {phrase: len(train) + i for i, phrase in enumerate(phrases)}
     models, report = {}, {}
     steps = tqdm(TARGETS, desc="训练 training", unit="模型", disable=not show_progress)
     for target in steps:
         steps.set_postfix_str(target)
-        examples = [
-            Example(row.text, row.labels[target], row.weight)
-            for row in train
-            if target in row.labels
-        ]
-        counts = Counter(example.label for example in examples)
-        kept = [example for example in examples if counts[example.label] >= MIN_PER_CLASS]
+        counts = Counter(row.labels[target] for row in train if target in row.labels)
         rare = sorted(label for label, n in counts.items() if n < MIN_PER_CLASS)
-        if len({example.label for example in kept}) < 2:
+        rows_used = [
+            i
+            for i, row in enumerate(train)
+            if counts.get(row.labels.get(target), 0) >= MIN_PER_CLASS
+        ]
+        labels = [train[i].labels[target] for i in rows_used]
+        weights = [train[i].weight for i in rows_used]
+        if target == "category":  # the tree's words, for the categories with examples
+            for label in sorted(set(labels)):
+                for phrase in sorted({prepare(p) for p in hints.get(label, [])}):
+                    rows_used.append(phrase_row[phrase])
+                    labels.append(label)
+                    weights.append(1.0)
+        if len(set(labels)) < 2:
             report[target] = {"skipped": "fewer than two classes with enough examples"}
             continue
         started = time.perf_counter()
-        model = TextClassifier().fit(
-            kept, hints=hints if target == "category" else None, unlabelled=unlabelled
-        )
+        model = TextClassifier().fit_features(vectorizer, matrix[rows_used], labels, weights)
         seconds = time.perf_counter() - started
         scored = [row for row in test if target in row.labels]
         predicted = model.predict_many([row.text for row in scored])
@@ -281,7 +303,7 @@ def train_from_history(
                 [row.labels[target] for row in scored],
                 [p.label if p else None for p in predicted],
             ),
-            "trained_on": len(kept),
+            "trained_on": len(rows_used),
             "classes": len(model.labels),
             "too_rare": rare,
             "fit_seconds": round(seconds, 1),
@@ -310,7 +332,7 @@ def open_order_texts(limit: int = 20_000) -> list[str]:
         .order_by("-registered_at")
         .values_list("title", "content")[:limit]
     )
-    return [document(title, content) for title, content in rows]
+    return [prepare(document(title, content)) for title, content in rows]
 
 
 def hold_back(rows: list[HistoryRow]) -> tuple[list[HistoryRow], list[HistoryRow]]:
