@@ -152,11 +152,16 @@ def cmd_worker(args) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
+    from hotline.knowledge.tasks import expire_items
     from hotline.orders.tasks import sweep_deadlines
 
     def schedule() -> None:
+        last_hourly = 0.0
         while True:
             sweep_deadlines.enqueue()
+            if time.monotonic() - last_hourly >= 3600:  # knowledge expires by the day
+                expire_items.enqueue()
+                last_hourly = time.monotonic()
             time.sleep(settings.HOTLINE_SWEEP_INTERVAL)
 
     threading.Thread(target=schedule, daemon=True, name="sweep-scheduler").start()

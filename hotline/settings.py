@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "hotline.deadlines",
     "hotline.orders",
     "hotline.intake",
+    "hotline.knowledge",
     "hotline.console",
     "hotline.demo",
 ]

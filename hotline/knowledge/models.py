@@ -1,0 +1,124 @@
+"""The knowledge base (知识库): items of several kinds, each with its versions, a review
+workflow from draft to published, an owner unit that keeps it current, and an expiry."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hotline.orgs.models import Area, Unit
+
+
+class Kind(models.TextChoices):
+    POLICY = "policy", _("Policy or regulation")  # 政策法规
+    GUIDE = "guide", _("Service guide")  # 办事指南
+    SCRIPT = "script", _("Unified reply script")  # 答复口径
+    FAQ = "faq", _("Frequently asked question")  # 常见问题
+    DIRECTORY = "directory", _("Unit responsibilities and contacts")  # 部门职责与联系方式
+    PLACE = "place", _("Place")  # 地点信息
+
+
+# The structured fields each kind carries besides its title and text (stored in
+# ``KnowledgeVersion.fields``): what an operator reads out on the phone.
+KIND_FIELDS = {
+    Kind.POLICY: ["document_number", "issuing_body", "effective_on", "expires_on"],
+    Kind.GUIDE: ["where", "documents", "fees", "time_limit", "hours", "phone"],
+    Kind.SCRIPT: ["topic"],
+    Kind.FAQ: [],
+    Kind.DIRECTORY: ["phone", "address", "hours"],
+    Kind.PLACE: ["address", "hours", "phone"],
+}
+
+
+class KnowledgeItem(models.Model):
+    """One piece of knowledge; what it says lives in its versions."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")  # 草稿: never published yet
+        PUBLISHED = "published", _("Published")  # 已发布
+        EXPIRED = "expired", _("Expired")  # 已过期
+        WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤回
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    owner_unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="knowledge_items", verbose_name=_("owner unit")
+    )
+    areas = models.ManyToManyField(
+        Area, blank=True, verbose_name=_("areas"), help_text=_("Empty means the whole city.")
+    )
+    tags = models.CharField(_("tags"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published = models.ForeignKey(
+        "KnowledgeVersion",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published version"),
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("knowledge item")
+        verbose_name_plural = _("knowledge items")
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.published.title if self.published_id else f"#{self.pk}"
+
+
+class KnowledgeVersion(models.Model):
+    """What an item says at one moment, and where it is in the review (审核) workflow."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")  # 草稿
+        REVIEW = "review", _("In review")  # 待审核
+        PUBLISHED = "published", _("Published")  # 已发布 (the item's current text)
+        SUPERSEDED = "superseded", _("Superseded")  # 已被新版本替代
+
+    item = models.ForeignKey(
+        KnowledgeItem, models.CASCADE, related_name="versions", verbose_name=_("item")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    fields = models.JSONField(_("details"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    note = models.CharField(_("what changed"), max_length=255, blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("written by")
+    )
+    written_at = models.DateTimeField(_("written at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("review note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("knowledge version")
+        verbose_name_plural = _("knowledge versions")
+        ordering = ["item", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="one_number_per_version"),
+            # One text being edited or reviewed at a time: two drafts could not both win.
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=models.Q(state__in=["draft", "review"]),
+                name="one_open_version_per_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.number}"
