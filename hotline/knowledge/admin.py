@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import KnowledgeItem, KnowledgeVersion
+from .models import CollaborationRequest, KnowledgeItem, KnowledgeVersion
 
 
 class VersionInline(admin.TabularInline):
@@ -22,3 +22,12 @@ class KnowledgeItemAdmin(admin.ModelAdmin):
     autocomplete_fields = ["owner_unit", "areas"]
     readonly_fields = ["status", "published", "created_at", "updated_at"]
     inlines = [VersionInline]
+
+
+@admin.register(CollaborationRequest)
+class CollaborationRequestAdmin(admin.ModelAdmin):
+    list_display = ["subject", "unit", "state", "due_at", "asked_by", "answered_at", "closed_at"]
+    list_filter = ["state"]
+    search_fields = ["subject", "unit__name"]
+    raw_id_fields = ["item", "answer"]
+    autocomplete_fields = ["unit"]

@@ -122,3 +122,54 @@ class KnowledgeVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.number}"
+
+
+class CollaborationRequest(models.Model):
+    """A request from the centre to a unit to write or correct knowledge (知识库协作函),
+    with a deadline, tracked like a small work order."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Waiting for the unit")  # 待办理
+        ANSWERED = "answered", _("Answered, in review")  # 已答复
+        CLOSED = "closed", _("Closed")  # 已办结
+
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="knowledge_requests", verbose_name=_("unit")
+    )
+    item = models.ForeignKey(
+        KnowledgeItem,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("item to correct"),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("what is needed"))
+    due_at = models.DateTimeField(_("deadline"), db_index=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("asked by")
+    )
+    asked_at = models.DateTimeField(_("asked at"))
+    answer = models.ForeignKey(
+        KnowledgeVersion,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answering version"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("knowledge collaboration request")
+        verbose_name_plural = _("knowledge collaboration requests")
+        ordering = ["due_at"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def is_overdue(self, now) -> bool:
+        return self.state == self.State.OPEN and now > self.due_at

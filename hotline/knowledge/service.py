@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from hotline.errors import Conflict, Forbidden, HotlineError
 from hotline.orgs.models import Role
 
-from .models import KIND_FIELDS, Kind, KnowledgeItem, KnowledgeVersion
+from .models import KIND_FIELDS, CollaborationRequest, Kind, KnowledgeItem, KnowledgeVersion
 
 EDITOR_ROLES = (Role.KNOWLEDGE_EDITOR, Role.ADMINISTRATOR)
 REMIND_DAYS = 30  # an owner unit is reminded this long before its item expires
@@ -182,6 +182,7 @@ def approve(version: KnowledgeVersion, by, now: datetime | None = None) -> Knowl
     KnowledgeItem.objects.filter(pk=item.pk).update(
         published=version, status=status, updated_at=now, expiry_reminded_at=None
     )
+    close_answered(version, now)
     return version
 
 
@@ -250,3 +251,57 @@ def diff(old: KnowledgeVersion | None, new: KnowledgeVersion) -> list[str]:
             lineterm="",
         )
     )
+
+
+# --- collaboration requests (知识库协作函) -------------------------------------------------
+
+
+@transaction.atomic
+def ask(
+    unit, subject: str, text: str, due_at: datetime, by, item=None, now: datetime | None = None
+) -> CollaborationRequest:
+    """Ask ``unit`` to write an item (or correct ``item``) by ``due_at``."""
+    if not by.has_role(*EDITOR_ROLES):
+        raise Forbidden("forbidden", _("Only knowledge editors send collaboration requests."))
+    now = now or timezone.now()
+    if due_at <= now:
+        raise KnowledgeError(
+            "due_in_past", _("The deadline must be in the future."), field="due_at"
+        )
+    subject, text = check_text(subject, text)
+    return CollaborationRequest.objects.create(
+        unit=unit, item=item, subject=subject, text=text, due_at=due_at, asked_by=by, asked_at=now
+    )
+
+
+@transaction.atomic
+def answer(
+    request: CollaborationRequest, version: KnowledgeVersion, by, now: datetime | None = None
+) -> CollaborationRequest:
+    """The unit answers with a version it wrote, sent for review with the answer."""
+    if not (by.has_role(*EDITOR_ROLES) or by.unit_id == request.unit_id):
+        raise Forbidden("forbidden", _("Only the asked unit answers this request."))
+    if version.state == State.DRAFT:
+        submit(version, by, now)
+    now = now or timezone.now()
+    changed = CollaborationRequest.objects.filter(
+        pk=request.pk, state=CollaborationRequest.State.OPEN
+    ).update(state=CollaborationRequest.State.ANSWERED, answer=version, answered_at=now)
+    if not changed:
+        raise Conflict("stale_request", _("This request was answered or closed already."))
+    request.refresh_from_db()
+    return request
+
+
+def close_answered(version: KnowledgeVersion, now: datetime | None = None) -> int:
+    """Close the requests a published version answered; returns how many."""
+    return CollaborationRequest.objects.filter(
+        answer=version, state=CollaborationRequest.State.ANSWERED
+    ).update(state=CollaborationRequest.State.CLOSED, closed_at=now or timezone.now())
+
+
+def overdue_requests(now: datetime | None = None):
+    """Open requests past their deadline, the most overdue first."""
+    return CollaborationRequest.objects.filter(
+        state=CollaborationRequest.State.OPEN, due_at__lt=now or timezone.now()
+    ).select_related("unit")

@@ -134,3 +134,39 @@ def test_the_worker_task_expires_items(city):
     item = published(city, valid_until=timezone.localdate() + timedelta(days=1))
     KnowledgeItem.objects.filter(pk=item.pk).update(valid_until=date(2021, 1, 1))
     assert expire_items.enqueue().return_value == 1
+
+
+def test_a_collaboration_request_is_answered_by_the_unit_and_closed_on_publishing(city):
+    from hotline.knowledge.models import CollaborationRequest
+
+    now = timezone.now()
+    request = service.ask(
+        city.zjj,
+        "补充公租房申请条件",
+        "请补充 2026 年公租房申请条件的答复口径。",
+        now + timedelta(days=5),
+        city.editor,
+    )
+    assert request.state == "open" and not request.is_overdue(now)
+    item = service.create(
+        "script", "公租房申请条件", "申请人须在本市无住房……", city.zjj, city.editor
+    )
+    version = item.versions.get()
+    with pytest.raises(Forbidden):
+        service.answer(request, version, city.handler_cgj)  # not the asked unit
+    service.answer(request, version, city.handler_zjj)
+    assert request.state == "answered" and version.state == "review"
+    service.approve(version, city.admin)
+    request.refresh_from_db()
+    assert request.state == "closed" and request.closed_at
+    late = service.ask(
+        city.cgj, "路灯报修电话", "请提供路灯报修电话。", now + timedelta(hours=1), city.editor
+    )
+    assert list(service.overdue_requests(now + timedelta(hours=2))) == [late]
+    assert CollaborationRequest.objects.count() == 2
+
+
+def test_a_request_with_a_past_deadline_is_refused(city):
+    with pytest.raises(KnowledgeError) as error:
+        service.ask(city.zjj, "题目", "内容", timezone.now() - timedelta(days=1), city.editor)
+    assert error.value.details["field"] == "due_at"
