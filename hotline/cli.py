@@ -220,12 +220,17 @@ def cmd_token(args) -> None:
 
 
 def cmd_eval(args) -> None:
-    """Score a model on a labelled file, trained exactly as the live system trains."""
+    """Score a model on a labelled file, trained or indexed exactly as the live system."""
     setup_django()
-    from hotline.intake.training import eval_classify
-
     try:
-        report = eval_classify(args.train, args.test, tree=args.tree, history=args.history)
+        if args.eval_command == "knowledge":
+            from hotline.knowledge.evaluation import eval_knowledge
+
+            report = eval_knowledge(args.kb, args.queries)
+        else:
+            from hotline.intake.training import eval_classify
+
+            report = eval_classify(args.train, args.test, tree=args.tree, history=args.history)
     except (OSError, ValueError) as error:
         sys.exit(f"hotline eval: {error}")
     print(json.dumps(report, ensure_ascii=False))
@@ -329,6 +334,9 @@ def parser() -> argparse.ArgumentParser:
     classify.add_argument(
         "--history", help='unlabelled messages of the same source, {"title","text"} per line'
     )
+    knowledge = eval_sub.add_parser("knowledge", help="knowledge search: --kb F --queries F")
+    knowledge.add_argument("--kb", required=True, help='JSON lines {"id","title","text","group"?}')
+    knowledge.add_argument("--queries", required=True, help='JSON lines {"id","question","gold"}')
     evaluate.set_defaults(run=cmd_eval)
     train = sub.add_parser(
         "train", help="fit the intake classifiers on closed orders and corrections"
