@@ -33,7 +33,8 @@ REPEAT_CALLS = 3  # this many orders from one number in 30 days flags a repeat c
 
 @role_required(*INTAKE_ROLES)
 def intake(request):
-    """Show the empty form, or register what was typed (submit or resolve directly)."""
+    """Show the empty form, or register what was typed: submitted for dispatch, resolved
+    directly, or transferred to an emergency service."""
     form = IntakeForm(request.POST or None)
     decision = request.POST.get("decision", "submit")
     if decision not in DONE_MESSAGES:
