@@ -168,6 +168,7 @@ def health(request):
 def register_routers() -> None:
     from hotline.deadlines.api import router as deadlines_router
     from hotline.intake.api import router as intake_router
+    from hotline.knowledge.api import router as knowledge_router
     from hotline.orders.api import indicators_router, lifecycle_router, notices_router
     from hotline.orders.api import router as orders_router
     from hotline.orgs.api import router as orgs_router
@@ -179,6 +180,7 @@ def register_routers() -> None:
     api.add_router("/indicators", indicators_router)
     api.add_router("/notices", notices_router)
     api.add_router("/intake", intake_router)
+    api.add_router("/knowledge", knowledge_router)
 
 
 register_routers()
