@@ -366,12 +366,16 @@ def learned_unit(text: str, model=None) -> tuple[str, str, float] | None:
 
 def with_learned_unit(order, recommendations: list) -> list:
     """The dispatcher's recommendations for ``order`` (rules and recent history) plus what
-    the lead-unit model learnt from similar past orders: a reason more for a unit already
-    recommended, or one more unit."""
+    the lead-unit model learnt from similar past orders."""
+    return add_learned(recommendations, learned_unit(document(order.title, order.content)))
+
+
+def add_learned(recommendations: list, learned: tuple[str, str, float] | None) -> list:
+    """A reason more for the unit the model learnt when it is already recommended, else
+    that unit as one more recommendation."""
     from hotline.orders.routing import Recommendation
     from hotline.orgs.models import Unit
 
-    learned = learned_unit(document(order.title, order.content))
     if not learned:
         return recommendations
     code, reason, _confidence = learned
@@ -389,29 +393,18 @@ def fill_units(result: Draft, text: str, category, area, model) -> None:
     """The responsibility list and recent history for the best category and place, then
     what the lead-unit model learnt from similar past orders."""
     from hotline.orders.routing import recommend_for
-    from hotline.orgs.models import Unit
 
-    found: dict[str, UnitHint] = {}
-    if category is not None:
-        for recommendation in recommend_for(category, area):
-            unit = recommendation.lead_unit
-            found[unit.code] = UnitHint(
-                unit.code,
-                unit.name,
-                recommendation.reason,
-                co_units=[{"code": u.code, "name": u.name} for u in recommendation.co_units],
-            )
     learned = learned_unit(text, model)
-    if learned:
-        code, reason, confidence = learned
-        hint = found.get(code)
-        if hint:
-            hint.reason = f"{hint.reason}; {reason}"
-            hint.confidence = confidence
-        else:
-            unit = Unit.objects.filter(code=code, is_active=True).first()
-            if unit:
-                found[unit.code] = UnitHint(unit.code, unit.name, reason, confidence=confidence)
-    result.units = list(found.values())[:4]
+    recommendations = add_learned(recommend_for(category, area) if category else [], learned)
+    result.units = [
+        UnitHint(
+            r.lead_unit.code,
+            r.lead_unit.name,
+            r.reason,
+            co_units=[{"code": u.code, "name": u.name} for u in r.co_units],
+            confidence=learned[2] if learned and learned[0] == r.lead_unit.code else None,
+        )
+        for r in recommendations[:4]
+    ]
     if not result.units:
         result.notes.append(_("No unit could be recommended; the dispatcher will choose."))

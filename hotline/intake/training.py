@@ -30,8 +30,9 @@ from nlp.classify import (
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo" / "data"
 
 
-def category_hints() -> dict[str, list[str]]:
-    """Label (a category name, at any level) → phrases that belong to it."""
+def city_tree() -> tuple[dict[str, tuple[str, str]], list[tuple[str, str]]]:
+    """(code → (name, path), [(category code, rule phrase)]) of the city's database, or of
+    the demo city's files when the database has no tree (an evaluation on a fresh machine)."""
     from django.db import DatabaseError
 
     from hotline.orgs.models import Category, ResponsibilityRule
@@ -42,19 +43,32 @@ def category_hints() -> dict[str, list[str]]:
             (rule.category.code, phrase_of(rule.matter, rule.keywords))
             for rule in ResponsibilityRule.objects.select_related("category").exclude(category=None)
         ]
-    except DatabaseError:  # a database not set up yet (an evaluation on a fresh machine)
+    except DatabaseError:
         nodes, rules = {}, []
-    if not nodes:
-        nodes, rules = demo_tree()
+    return (nodes, rules) if nodes else demo_tree()
+
+
+def tree_hints(by_name: bool = True) -> dict[str, list[str]]:
+    """Each category (its name, or its code) → the phrases that belong to it: its own name,
+    its sub-categories' names, and its rules' matters and keywords."""
+    nodes, rules = city_tree()
+
+    def key(code: str) -> str:
+        return nodes[code][0] if by_name else code
+
     hints: dict[str, list[str]] = defaultdict(list)
-    names = {code: name for code, (name, _path) in nodes.items()}
-    for _code, (name, path) in nodes.items():
+    for name, path in nodes.values():
         for ancestor in path.split("/"):
-            hints[names[ancestor]].append(name)
+            hints[key(ancestor)].append(name)
     for code, phrase in rules:
         for ancestor in nodes[code][1].split("/"):
-            hints[names[ancestor]].append(phrase)
+            hints[key(ancestor)].append(phrase)
     return dict(hints)
+
+
+def category_hints() -> dict[str, list[str]]:
+    """Label (a category name, at any level) → phrases that belong to it."""
+    return tree_hints(by_name=True)
 
 
 def phrase_of(matter: str, keywords: str) -> str:
@@ -364,17 +378,6 @@ def history_size() -> int:
 
 
 def category_hints_by_code() -> dict[str, list[str]]:
-    """Category code → its phrases (its name, its sub-categories' names, its rules' matters
-    and keywords), so that a category with few orders is still recognised by its words."""
-    from hotline.orgs.models import Category, ResponsibilityRule
-
-    nodes = {c.code: (c.name, c.path) for c in Category.objects.only("code", "name", "path")}
-    hints: dict[str, list[str]] = defaultdict(list)
-    for name, path in nodes.values():
-        for ancestor in path.split("/"):
-            hints[ancestor].append(name)
-    rules = ResponsibilityRule.objects.select_related("category").exclude(category=None)
-    for rule in rules:
-        for ancestor in rule.category.path.split("/"):
-            hints[ancestor].append(phrase_of(rule.matter, rule.keywords))
-    return dict(hints)
+    """Category code → its phrases, so that a category with few orders is still recognised
+    by its words (``hotline train`` labels orders by code)."""
+    return tree_hints(by_name=False)
