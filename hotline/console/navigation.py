@@ -28,7 +28,8 @@ WORKBENCHES = [
     Workbench("callback", _("Callback"), frozenset({R.CALLBACK}), "5"),  # 回访
     Workbench("supervise", _("Supervision"), frozenset({R.SUPERVISOR}), "6"),  # 督办
     Workbench("orders", _("Search orders"), frozenset(Role.values), "7"),  # 工单查询
-    Workbench("settings", _("Settings"), frozenset({R.ADMINISTRATOR}), "8"),  # 配置
+    Workbench("knowledge", _("Knowledge"), frozenset(Role.values), "8"),  # 知识库
+    Workbench("settings", _("Settings"), frozenset({R.ADMINISTRATOR}), "9"),  # 配置
 ]
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import intake, orders, search, setup, workbench
+from .views import intake, knowledge, orders, search, setup, workbench
 
 app_name = "console"
 
@@ -11,7 +11,7 @@ urlpatterns = [
     path("intake/", intake.intake, name="intake"),
     path("intake/caller", intake.caller, name="intake-caller"),
     path("intake/categories", intake.categories, name="intake-categories"),
-    path("intake/answers", intake.answers, name="intake-answers"),
+    path("intake/knowledge", knowledge.suggest, name="intake-knowledge"),
     path("intake/draft", intake.draft, name="intake-draft"),
     path("intake/nuisance", intake.nuisance, name="intake-nuisance"),
     path("dispatch/", workbench.dispatch, name="dispatch"),
@@ -32,5 +32,13 @@ urlpatterns = [
     path("orders/<str:number>/print", orders.print_view, name="order-print"),
     path("orders/<str:number>/act/<str:action>", orders.act, name="order-act"),
     path("orders/<str:number>/attachments", orders.upload, name="order-upload"),
+    path("knowledge/", knowledge.items, name="knowledge"),
+    path("knowledge/new", knowledge.item_new, name="knowledge-new"),
+    path("knowledge/requests", knowledge.requests_page, name="knowledge-requests"),
+    path("knowledge/usage", knowledge.usage_page, name="knowledge-usage"),
+    path("knowledge/<int:pk>/", knowledge.item_page, name="knowledge-item"),
+    path("knowledge/<int:pk>/edit", knowledge.item_edit, name="knowledge-edit"),
+    path("knowledge/<int:pk>/act/<str:action>", knowledge.item_act, name="knowledge-act"),
+    path("knowledge/<int:pk>/feedback", knowledge.feedback, name="knowledge-feedback"),
     path("settings/", include(setup.urlpatterns)),
 ]

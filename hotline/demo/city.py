@@ -141,6 +141,7 @@ def load_city() -> dict[str, int]:
             priority=priority,
         )
     users = create_users(units)
+    knowledge = load_knowledge(units)
     return {
         "areas": len(areas),
         "places": Place.objects.count(),
@@ -148,7 +149,30 @@ def load_city() -> dict[str, int]:
         "units": len(units),
         "rules": ResponsibilityRule.objects.count(),
         "users": users,
+        "knowledge": knowledge,
     }
+
+
+def load_knowledge(units: dict[str, Unit]) -> int:
+    """The demo's knowledge base: written by the demo editor and approved by the
+    administrator, through the same review as any item."""
+    from hotline.knowledge import service
+
+    writer, reviewer = User.objects.get(username="editor1"), User.objects.get(username="admin")
+    for row in read("knowledge.json"):
+        item = service.create(
+            row["kind"],
+            row["title"],
+            row["text"],
+            units[row["owner"]],
+            writer,
+            fields=row.get("fields"),
+            tags=row.get("tags", ""),
+        )
+        version = item.versions.get()
+        service.submit(version, writer)
+        service.approve(version, reviewer)
+    return len(read("knowledge.json"))
 
 
 def demo_handler_units() -> list[Unit]:

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import CollaborationRequest, KnowledgeItem, KnowledgeVersion
+from .models import (
+    CollaborationRequest,
+    KnowledgeFeedback,
+    KnowledgeItem,
+    KnowledgeSearch,
+    KnowledgeUse,
+    KnowledgeVersion,
+)
 
 
 class VersionInline(admin.TabularInline):
@@ -31,3 +38,33 @@ class CollaborationRequestAdmin(admin.ModelAdmin):
     search_fields = ["subject", "unit__name"]
     raw_id_fields = ["item", "answer"]
     autocomplete_fields = ["unit"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of use: kept as they happened, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(KnowledgeUse)
+class KnowledgeUseAdmin(ReadOnlyAdmin):
+    list_display = ["item", "version", "order", "rank", "by", "at"]
+    list_select_related = ["item__published", "version", "order", "by"]
+
+
+@admin.register(KnowledgeFeedback)
+class KnowledgeFeedbackAdmin(ReadOnlyAdmin):
+    list_display = ["item", "is_helpful", "comment", "by", "at"]
+    list_filter = ["is_helpful"]
+    list_select_related = ["item__published", "by"]
+
+
+@admin.register(KnowledgeSearch)
+class KnowledgeSearchAdmin(ReadOnlyAdmin):
+    list_display = ["query", "results", "coverage", "source", "by", "at"]
+    list_filter = ["source"]
+    search_fields = ["query"]

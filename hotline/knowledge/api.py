@@ -11,6 +11,7 @@ from hotline.orgs.api import by_code
 from hotline.orgs.models import Area
 
 from . import search as knowledge_search
+from . import usage
 from .models import Kind
 
 router = Router(tags=["knowledge"])
@@ -42,6 +43,7 @@ def search(request, params: Query[SearchIn]):
     found in each title (for highlighting). An empty or wordless query finds nothing."""
     area = by_code(Area, params.area, "area")
     found = knowledge_search.search(params.q, kind=params.kind, area=area, limit=params.limit)
+    usage.log_search(params.q, found, getattr(request, "user", None), "api")
     return [
         {
             "id": f.item.pk,

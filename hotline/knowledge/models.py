@@ -30,6 +30,21 @@ KIND_FIELDS = {
     Kind.PLACE: ["address", "hours", "phone"],
 }
 
+FIELD_LABELS = {
+    "document_number": _("Document number"),  # 文号
+    "issuing_body": _("Issuing body"),  # 发文机关
+    "effective_on": _("Effective from"),  # 生效日期
+    "expires_on": _("Expires on"),  # 失效日期
+    "where": _("Where to apply"),  # 办理地点
+    "documents": _("Documents needed"),  # 所需材料
+    "fees": _("Fees"),  # 收费标准
+    "time_limit": _("Time to complete"),  # 办理时限
+    "hours": _("Opening hours"),  # 办公时间
+    "phone": _("Phone"),  # 联系电话
+    "address": _("Address"),  # 地址
+    "topic": _("Topic"),  # 主题
+}
+
 
 class KnowledgeItem(models.Model):
     """One piece of knowledge; what it says lives in its versions."""
@@ -63,6 +78,15 @@ class KnowledgeItem(models.Model):
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
     expiry_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    source_order = models.ForeignKey(
+        "orders.WorkOrder",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written from order"),
+        help_text=_("The consultation whose answer this item keeps."),
+    )
 
     class Meta:
         verbose_name = _("knowledge item")
@@ -105,6 +129,10 @@ class KnowledgeVersion(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.CharField(_("review note"), max_length=255, blank=True)
+    # The text's sentence embedding for search by meaning (``nlp.embed``), computed once
+    # in the background; empty until then, and the item is found by its words meanwhile.
+    vector = models.BinaryField(null=True, blank=True, editable=False)
+    vector_model = models.CharField(max_length=60, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("knowledge version")
@@ -148,8 +176,13 @@ class CollaborationRequest(models.Model):
     text = models.TextField(_("what is needed"))
     due_at = models.DateTimeField(_("deadline"), db_index=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
-    asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("asked by")
+    asked_by = models.ForeignKey(  # empty for the system's own expiry reminders
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asked by"),
     )
     asked_at = models.DateTimeField(_("asked at"))
     answer = models.ForeignKey(
@@ -173,3 +206,75 @@ class CollaborationRequest(models.Model):
 
     def is_overdue(self, now) -> bool:
         return self.state == self.State.OPEN and now > self.due_at
+
+
+class KnowledgeUse(models.Model):
+    """An item's answer given to a caller: inserted into the reply of an order. Counting
+    these gives the items that answer most, those never used, and the hit rate."""
+
+    item = models.ForeignKey(KnowledgeItem, models.CASCADE, related_name="uses")
+    version = models.ForeignKey(KnowledgeVersion, models.CASCADE, related_name="+")
+    order = models.ForeignKey(
+        "orders.WorkOrder", models.CASCADE, null=True, blank=True, related_name="knowledge_uses"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(db_index=True)
+    rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Its place among the suggestions, 1 for the first.")
+    )
+
+    class Meta:
+        verbose_name = _("knowledge use")
+        verbose_name_plural = _("knowledge uses")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} v{self.version_id} → {self.order_id}"
+
+
+class KnowledgeFeedback(models.Model):
+    """An operator's word on an answer: it helped, or it is wrong (and what is wrong)."""
+
+    item = models.ForeignKey(KnowledgeItem, models.CASCADE, related_name="feedback")
+    version = models.ForeignKey(KnowledgeVersion, models.CASCADE, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(db_index=True)
+    is_helpful = models.BooleanField(_("helpful"))
+    comment = models.CharField(_("what is wrong"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("knowledge feedback")
+        verbose_name_plural = _("knowledge feedback")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {'+' if self.is_helpful else '-'} {self.comment}"
+
+
+class KnowledgeSearch(models.Model):
+    """A search someone typed, with how well it was answered: the gaps to fill are the
+    questions asked again and again that find nothing good."""
+
+    class Source(models.TextChoices):
+        CONSOLE = "console", _("Console")
+        API = "api", _("API")
+
+    query = models.CharField(_("question"), max_length=200)  # personal data masked
+    key = models.CharField(max_length=200, db_index=True)  # folded, for counting repeats
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    results = models.PositiveSmallIntegerField(_("results"))
+    coverage = models.FloatField(
+        _("coverage"), help_text=_("Share of the question's words the best title contains.")
+    )
+
+    class Meta:
+        verbose_name = _("knowledge search")
+        verbose_name_plural = _("knowledge searches")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return self.query

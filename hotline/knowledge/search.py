@@ -9,7 +9,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from hotline.orgs.models import Area
 from nlp.search import Document, LexicalIndex
@@ -72,8 +73,10 @@ def search(
             rows = rows.filter(areas__isnull=True) | rows.filter(areas__code__in=ancestors)
         allowed = {str(pk) for pk in rows.values_list("pk", flat=True)}
     hits = index().search(query, k=limit, keep=None if allowed is None else allowed.__contains__)
+    in_force = Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate())
     items = (
         searchable()
+        .filter(in_force)  # an item past its validity is not read out, even before the sweep
         .select_related("published", "owner_unit")
         .in_bulk([int(hit.id) for hit in hits])
     )

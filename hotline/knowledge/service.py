@@ -5,7 +5,7 @@ stale action loses to the first one."""
 from __future__ import annotations
 
 import difflib
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,13 +27,13 @@ class KnowledgeError(HotlineError):
     pass
 
 
-def may_write(user, item: KnowledgeItem | None = None) -> bool:
-    """Editors write every item; a unit's handlers write their own unit's items."""
+def may_write(user, item: KnowledgeItem | None = None, unit=None) -> bool:
+    """Editors write every item; a unit's handlers write their own unit's items (an
+    existing ``item``, or a new one for ``unit``)."""
     if user.has_role(*EDITOR_ROLES):
         return True
-    return bool(
-        item is not None and user.has_role(Role.HANDLER) and user.unit_id == item.owner_unit_id
-    )
+    owner_id = item.owner_unit_id if item is not None else getattr(unit, "pk", None)
+    return bool(owner_id and user.has_role(Role.HANDLER) and user.unit_id == owner_id)
 
 
 def clean_fields(kind: str, fields: dict | None) -> dict:
@@ -77,7 +77,7 @@ def create(
     """A new item with its first version, a draft (nothing is searchable before review)."""
     if kind not in Kind.values:
         raise KnowledgeError("unknown_kind", _("Unknown kind of knowledge."), field="kind")
-    if not may_write(by):
+    if not may_write(by, unit=owner_unit):
         raise Forbidden("forbidden", _("Your role may not write knowledge items."))
     title, text = check_text(title, text)
     now = now or timezone.now()
@@ -141,6 +141,38 @@ def revise(
         version = KnowledgeVersion.objects.create(item=item, number=last + 1, **values)
     KnowledgeItem.objects.filter(pk=item.pk).update(updated_at=now)
     return version
+
+
+@transaction.atomic
+def set_details(
+    item: KnowledgeItem,
+    by,
+    *,
+    areas=None,
+    tags: str | None = None,
+    valid_until: date | None = None,
+    now: datetime | None = None,
+) -> KnowledgeItem:
+    """Change where an item applies, its tags and its validity (no review: the text is
+    unchanged). A new validity is reminded again before it ends; an expired item whose
+    validity is extended is searchable again."""
+    if not may_write(by, item):
+        raise Forbidden("forbidden", _("Your role may not write this item."))
+    now = now or timezone.now()
+    item = KnowledgeItem.objects.select_for_update().get(pk=item.pk)
+    if tags is not None:
+        item.tags = tags.strip()[:255]
+    if valid_until != item.valid_until:
+        item.valid_until = valid_until
+        item.expiry_reminded_at = None
+        still_valid = valid_until is None or valid_until >= timezone.localdate(now)
+        if item.status == Status.EXPIRED and still_valid and item.published_id:
+            item.status = Status.PUBLISHED
+    item.updated_at = now
+    item.save()
+    if areas is not None:
+        item.areas.set(areas)
+    return item
 
 
 def move(version: KnowledgeVersion, expected: str, to: str, **values) -> None:
@@ -230,6 +262,32 @@ def expiring(now: datetime | None = None, days: int = REMIND_DAYS):
         valid_until__lte=today + timedelta(days=days),
         expiry_reminded_at__isnull=True,
     ).select_related("owner_unit", "published")
+
+
+@transaction.atomic
+def remind_expiring(now: datetime | None = None, days: int = REMIND_DAYS) -> int:
+    """Ask each owner unit, with a collaboration request due on the expiry date, to renew
+    or retire its items that expire within ``days``; each item is reminded once per
+    validity. Returns how many were reminded."""
+    now = now or timezone.now()
+    reminded = 0
+    for item in expiring(now, days).select_for_update(of=("self",)):
+        CollaborationRequest.objects.create(
+            unit=item.owner_unit,
+            item=item,
+            subject=_("Knowledge expiring: %(title)s") % {"title": item.published.title},
+            text=_(
+                "This item stops being searchable after %(date)s. Revise it (and its "
+                "validity) or tell the knowledge editors to let it expire."
+            )
+            % {"date": item.valid_until.isoformat()},
+            due_at=timezone.make_aware(datetime.combine(item.valid_until, time.max)),
+            asked_by=None,
+            asked_at=now,
+        )
+        KnowledgeItem.objects.filter(pk=item.pk).update(expiry_reminded_at=now)
+        reminded += 1
+    return reminded
 
 
 def diff(old: KnowledgeVersion | None, new: KnowledgeVersion) -> list[str]:

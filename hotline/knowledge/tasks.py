@@ -7,7 +7,9 @@ from django_tasks import task
 
 @task()
 def expire_items() -> int:
-    """Take published items past their validity out of search; returns how many."""
-    from .service import expire_due
+    """Take published items past their validity out of search, and remind the owners of
+    those about to expire; returns how many expired."""
+    from .service import expire_due, remind_expiring
 
+    remind_expiring()
     return expire_due()

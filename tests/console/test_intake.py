@@ -100,12 +100,12 @@ def test_handlers_cannot_open_the_intake_screen(client, city):
     assert WorkOrder.objects.count() == 0
 
 
-def test_earlier_answers_come_from_closed_orders(client, city):
+def test_earlier_answers_come_from_closed_orders_when_no_knowledge_answers(client, city):
     from tests.factories import order_in
 
     order_in(city, "closed")
     client.force_login(city.operator)
-    page = client.get("/console/intake/answers", {"knowledge_q": "施工"}).content.decode()
+    page = client.get("/console/intake/knowledge", {"knowledge_q": "施工"}).content.decode()
     assert "已责令工地停止夜间施工" in page
 
 

@@ -132,6 +132,9 @@ class IntakeForm(forms.Form):
     draft_request_type = forms.CharField(required=False, widget=forms.HiddenInput)
     draft_category = forms.CharField(required=False, widget=forms.HiddenInput)
     draft_area = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The knowledge item whose answer was inserted, and its place among the suggestions.
+    knowledge_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    knowledge_rank = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,10 +17,11 @@ from hotline.errors import HotlineError
 from hotline.intake import drafting
 from hotline.intake import service as intake_service
 from hotline.intake.models import Correction, NuisanceCall
+from hotline.knowledge import usage as knowledge_usage
+from hotline.knowledge.models import KnowledgeVersion
 from hotline.orders import service
-from hotline.orders.lifecycle import Status
 from hotline.orders.models import Channel, WorkOrder
-from hotline.orders.selectors import OrderQuery, orders_visible_to, search_orders
+from hotline.orders.selectors import orders_visible_to
 from hotline.orgs.models import Area, Category, RequestType, ResponsibilityRule, Role
 
 from ..forms import IntakeForm
@@ -125,7 +126,19 @@ def register(data: dict, user, decision: str) -> tuple[WorkOrder, bool]:
         intake_service.record_corrections(
             order, suggested, user, Correction.Stage.INTAKE, data["draft_version"]
         )
+        record_knowledge_use(order, data, user)
     return order, True
+
+
+def record_knowledge_use(order: WorkOrder, data: dict, user) -> None:
+    """The knowledge item whose answer the operator inserted (and kept) answered this call."""
+    if not data["knowledge_version"] or not data["answer"].strip():
+        return
+    version = KnowledgeVersion.objects.filter(
+        pk=data["knowledge_version"], state=KnowledgeVersion.State.PUBLISHED
+    ).first()
+    if version is not None:
+        knowledge_usage.record_use(version, user, order=order, rank=data["knowledge_rank"])
 
 
 def area_points() -> dict:
@@ -198,23 +211,6 @@ def categories(request):
         (c.code, " › ".join(names.get(code, code) for code in c.path.split("/"))) for c in rows
     ]
     return render(request, "console/partials/category_choices.html", {"choices": choices})
-
-
-@role_required(*INTAKE_ROLES)
-def answers(request):
-    """Replies of closed orders about the same words: what was answered before.
-
-    Stands in for the knowledge base until it exists.
-    """
-    words = request.GET.get("knowledge_q", "").strip()[:100]
-    found = []
-    if words:
-        found = (
-            search_orders(request.user, OrderQuery(status=[Status.CLOSED], q=words))
-            .exclude(reply="")
-            .only("number", "title", "reply", "closed_at")[:5]
-        )
-    return render(request, "console/partials/answers.html", {"answers": found, "words": words})
 
 
 @role_required(*INTAKE_ROLES)

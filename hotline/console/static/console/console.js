@@ -41,9 +41,24 @@
     if (answer) {
       var field = document.getElementById("id_answer");
       field.value = answer.dataset.insertAnswer;
+      // Which knowledge item answered (and its place in the list) is recorded with the order.
+      var form = field.closest("form");
+      form.querySelector("[name=knowledge_version]").value = answer.dataset.knowledgeVersion || "";
+      form.querySelector("[name=knowledge_rank]").value = answer.dataset.knowledgeRank || "";
       field.dispatchEvent(new Event("input", { bubbles: true }));
       field.focus();
     }
+  });
+
+  // The knowledge editor: each kind shows its own details only.
+  function showKindFields(select) {
+    document.querySelectorAll("[data-kinds]").forEach(function (input) {
+      var field = input.closest(".field");
+      if (field) field.hidden = input.dataset.kinds.split(" ").indexOf(select.value) < 0;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("#knowledge-form [name=kind]")) showKindFields(event.target);
   });
 
   // Drafting: what the caller said fills the form (type, category, place, summary, flags);
@@ -141,6 +156,7 @@
     }
     draft.notes.forEach(function (text) { notes.appendChild(element("p", text, "muted")); });
     form.dispatchEvent(new Event("input", { bubbles: true }));
+    document.body.dispatchEvent(new CustomEvent("hotline:drafted"));  // the knowledge panel follows
   }
   function requestDraft(button) {
     var form = button.closest("form");
@@ -235,5 +251,7 @@
       localStorage.removeItem("hotline-draft:" + el.dataset.clearDraft);
     });
     document.querySelectorAll("form[data-autosave]").forEach(autosave);
+    var kind = document.querySelector("#knowledge-form [name=kind]");
+    if (kind) showKindFields(kind);
   });
 })();
