@@ -250,6 +250,52 @@ def cmd_train(args) -> None:
     print(json.dumps(version_summary(version), ensure_ascii=False, indent=1))
 
 
+def cmd_knowledge(args) -> None:
+    """Import knowledge from a file: a progress bar on stderr, the report as JSON on stdout."""
+    setup_django()
+    from django.utils.translation import gettext as _
+    from tqdm import tqdm
+
+    from hotline.errors import HotlineError
+    from hotline.knowledge.importing import import_file
+    from hotline.orgs.models import Unit, User
+
+    unit = Unit.objects.filter(code=args.owner, is_active=True).first()
+    if unit is None:
+        sys.exit(
+            _("hotline knowledge import: unknown or inactive unit “%(code)s”")
+            % {"code": args.owner}
+        )
+    user = User.objects.filter(username=args.by, is_active=True).first()
+    if user is None:
+        sys.exit(_("hotline knowledge import: no such user “%(username)s”") % {"username": args.by})
+
+    bars = []  # shown once the file is read and the items are counted
+
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit="item", desc=_("Importing"), leave=False))
+        bars[0].update(done - bars[0].n)
+
+    try:
+        report = import_file(
+            args.file,
+            owner_unit=unit,
+            by=user,
+            kind=args.kind,
+            publish=args.publish,
+            progress=progress,
+        )
+    except HotlineError as error:
+        sys.exit(f"hotline knowledge import: {error.render()}")
+    finally:
+        for bar in bars:
+            bar.close()
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+    if report.error:
+        sys.exit(f"hotline knowledge import: {report.error}")
+
+
 def version_summary(version, with_classes: bool = True) -> dict:
     report = {}
     for target, scores in version.report.items():
@@ -352,13 +398,33 @@ def parser() -> argparse.ArgumentParser:
     use.add_argument("version", type=int)
     model_sub.add_parser("rollback", help="go back to the version before the one in use")
     model.set_defaults(run=cmd_model)
+    knowledge = sub.add_parser("knowledge", help="import knowledge items from a file")
+    knowledge_sub = knowledge.add_subparsers(dest="knowledge_command", required=True)
+    importing = knowledge_sub.add_parser(
+        "import",
+        help="items from .xlsx, .csv (one per row), .docx or .pdf (questions and answers); "
+        "prints the report as JSON",
+    )
+    importing.add_argument("file")
+    importing.add_argument("--owner", required=True, help="code of the unit that keeps them")
+    importing.add_argument("--by", required=True, help="username of the knowledge editor")
+    importing.add_argument(
+        "--kind", help="kind of the rows that name none (code or name, default 常见问题 faq)"
+    )
+    importing.add_argument(
+        "--publish",
+        action="store_true",
+        help="publish at once (reviewed before the import); default: send for review",
+    )
+    knowledge.set_defaults(run=cmd_knowledge)
     sub.add_parser("manage", help="run a Django management command (hotline manage --help)")
     return p
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    known = {"serve", "worker", "sweep", "demo", "token", "eval", "train", "model", "-h", "--help"}
+    commands = ("serve", "worker", "sweep", "demo", "token", "eval", "train", "model", "knowledge")
+    known = {*commands, "-h", "--help"}
     if argv and argv[0] not in known:
         setup_django()
         from django.core.management import execute_from_command_line

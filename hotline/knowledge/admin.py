@@ -7,6 +7,7 @@ from .models import (
     KnowledgeSearch,
     KnowledgeUse,
     KnowledgeVersion,
+    SynonymGroup,
 )
 
 
@@ -68,3 +69,10 @@ class KnowledgeSearchAdmin(ReadOnlyAdmin):
     list_display = ["query", "results", "coverage", "source", "by", "at"]
     list_filter = ["source"]
     search_fields = ["query"]
+
+
+@admin.register(SynonymGroup)
+class SynonymGroupAdmin(admin.ModelAdmin):
+    list_display = ["words", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["words"]

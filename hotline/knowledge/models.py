@@ -278,3 +278,65 @@ class KnowledgeSearch(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class SynonymGroup(models.Model):
+    """Words that mean the same to this city's callers (one group: 医保 医疗保险 医疗保障),
+    added to the built-in groups of ``nlp.synonyms``: a question in either word finds
+    items written in the other."""
+
+    words = models.CharField(
+        _("words"),
+        max_length=255,
+        help_text=_("The words that mean the same, separated by spaces."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonym groups")
+        ordering = ["words"]
+
+    def __str__(self) -> str:
+        return self.words
+
+
+class KnowledgeImport(models.Model):
+    """A file of existing knowledge imported in the background, with its progress and,
+    once done, the report of what was created and what was skipped and why."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    file = models.FileField(_("file"), upload_to="knowledge-imports/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=255)
+    owner_unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="+", verbose_name=_("owner unit")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, blank=True)
+    publish = models.BooleanField(_("publish at once"), default=False)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default="queued")
+    total = models.PositiveIntegerField(_("items read"), default=0)
+    done = models.PositiveIntegerField(_("items written"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("knowledge import")
+        verbose_name_plural = _("knowledge imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def percent(self) -> int:
+        if self.state in (self.State.DONE, self.State.FAILED):
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

@@ -205,6 +205,14 @@ def approve(version: KnowledgeVersion, by, now: datetime | None = None) -> Knowl
     now = now or timezone.now()
     item = KnowledgeItem.objects.select_for_update().get(pk=version.item_id)
     move(version, State.REVIEW, State.PUBLISHED, reviewed_by=by, reviewed_at=now)
+    put_in_force(item, version, now)
+    close_answered(version, now)
+    return version
+
+
+def put_in_force(item: KnowledgeItem, version: KnowledgeVersion, now: datetime) -> None:
+    """``version`` (just published) becomes the item's text: the previous one is
+    superseded, and the item is searchable unless its validity has passed."""
     item.versions.filter(state=State.PUBLISHED).exclude(pk=version.pk).update(
         state=State.SUPERSEDED
     )
@@ -214,8 +222,6 @@ def approve(version: KnowledgeVersion, by, now: datetime | None = None) -> Knowl
     KnowledgeItem.objects.filter(pk=item.pk).update(
         published=version, status=status, updated_at=now, expiry_reminded_at=None
     )
-    close_answered(version, now)
-    return version
 
 
 @transaction.atomic

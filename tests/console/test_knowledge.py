@@ -209,3 +209,68 @@ def test_the_panel_takes_any_text(client, city, query):
     client.force_login(city.operator)
     response = client.get("/console/intake/knowledge", {"knowledge_q": query})
     assert response.status_code == 200
+
+
+def test_a_handler_who_answers_a_consultation_is_offered_to_keep_the_answer(client, city):
+    from tests.factories import order_in
+
+    order = order_in(city, "accepted", request_type="consultation")
+    client.force_login(city.handler_cgj)
+    url = f"/console/orders/{order.number}/act/reply"
+    page = client.post(
+        url, {"note": "可到市民之家办理", "expected_version": order.version}, follow=True
+    ).content.decode()
+    assert f"/console/knowledge/new?order={order.number}" in page
+    complaint = order_in(city, "accepted")
+    page = client.post(
+        f"/console/orders/{complaint.number}/act/reply",
+        {"note": "已处理", "expected_version": complaint.version},
+        follow=True,
+    ).content.decode()
+    assert "knowledge/new" not in page
+
+
+def test_a_file_is_imported_in_the_background_with_a_report_of_what_was_skipped(
+    client, city, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hotline.knowledge.models import KnowledgeImport
+
+    settings.MEDIA_ROOT = tmp_path
+    rows = (
+        "标题,内容,类型\n居住证办理,到派出所办理,办事指南\n"
+        ",没有标题的一行,常见问题\n社保卡补办,到大厅补办,未知类型\n"
+    )
+    upload = SimpleUploadedFile("知识.csv", rows.encode("gb18030"), content_type="text/csv")
+    client.force_login(city.editor)
+    response = client.post(
+        "/console/knowledge/import",
+        {"file": upload, "owner_unit": city.zjj.pk, "kind": "", "publish": "on"},
+    )
+    job = KnowledgeImport.objects.get()
+    assert response.url == f"/console/knowledge/import/{job.pk}"
+    assert job.state == "done" and job.report["created"] == 1 and len(job.report["skipped"]) == 2
+    page = client.get(response.url).content.decode()
+    assert "第 3 行" in page and "未知类型" in page
+    assert [f.item.published.title for f in search.search("居住证")] == ["居住证办理"]
+
+
+def test_a_handler_imports_for_its_own_unit_only_and_cannot_publish(
+    client, city, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hotline.knowledge.models import KnowledgeImport
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(city.handler_zjj)
+    page = client.get("/console/knowledge/import").content.decode()
+    assert 'name="publish"' not in page
+    upload = SimpleUploadedFile("a.csv", "标题,内容\n问,答\n".encode(), content_type="text/csv")
+    response = client.post("/console/knowledge/import", {"file": upload, "owner_unit": city.cgj.pk})
+    assert response.status_code == 200 and KnowledgeImport.objects.count() == 0
+    upload = SimpleUploadedFile("坏.pdf", b"not a pdf", content_type="application/pdf")
+    client.post("/console/knowledge/import", {"file": upload, "owner_unit": city.zjj.pk})
+    job = KnowledgeImport.objects.get()
+    assert job.state == "failed" and "坏.pdf" in job.report["error"]

@@ -11,6 +11,8 @@ from hotline.orgs.models import Area, Unit
 
 from . import QuickSelect, QuickSelectMultiple
 
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
 
 def kinds_with(name: str) -> str:
     """The kinds that carry the detail ``name``, for the page to show it only for them."""
@@ -100,3 +102,41 @@ class KnowledgeFilter(forms.Form):
         required=False,
         choices=[("", "—"), ("review", _("In review")), *KnowledgeItem.Status.choices],
     )
+
+
+class ImportForm(forms.Form):
+    """A file of existing knowledge to import (xlsx, csv, docx, pdf)."""
+
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("Excel (.xlsx), CSV, Word (.docx) or PDF, at most 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.docx,.pdf"}),
+    )
+    owner_unit = forms.ModelChoiceField(
+        label=_("Owner unit"),
+        queryset=Unit.objects.filter(is_active=True),
+        widget=QuickSelect,
+        help_text=_("For rows that name no unit."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("As each row says; else FAQ")), *Kind.choices],
+        required=False,
+    )
+    publish = forms.BooleanField(
+        label=_("Publish at once (knowledge already reviewed elsewhere)"), required=False
+    )
+
+    def __init__(self, *args, unit=None, may_publish=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if unit is not None:
+            self.fields["owner_unit"].queryset = Unit.objects.filter(pk=unit.pk)
+            self.fields["owner_unit"].initial = unit
+        if not may_publish:
+            del self.fields["publish"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload

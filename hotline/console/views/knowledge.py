@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,9 +22,11 @@ from hotline.knowledge import service, usage
 from hotline.knowledge.models import (
     FIELD_LABELS,
     CollaborationRequest,
+    KnowledgeImport,
     KnowledgeItem,
     KnowledgeVersion,
 )
+from hotline.knowledge.tasks import import_knowledge
 from hotline.orders.lifecycle import Status as OrderStatus
 from hotline.orders.models import WorkOrder
 from hotline.orders.selectors import OrderQuery, search_orders
@@ -31,7 +34,14 @@ from hotline.orgs.models import Area, RequestType, Role
 from nlp.pii import mask
 from nlp.summary import caller_text
 
-from ..forms.knowledge import AskForm, FeedbackForm, ItemForm, KnowledgeFilter, ReviewForm
+from ..forms.knowledge import (
+    AskForm,
+    FeedbackForm,
+    ImportForm,
+    ItemForm,
+    KnowledgeFilter,
+    ReviewForm,
+)
 from .access import refused, role_required
 
 PAGE_SIZE = 50
@@ -325,6 +335,49 @@ def item_act(request, pk: int, action: str):
     except HotlineError as error:
         messages.error(request, error.render())
     return redirect("console:knowledge-item", pk=item.pk)
+
+
+@role_required(*WRITERS)
+def import_new(request):
+    """Upload a file of existing knowledge; it is imported in the background."""
+    user = request.user
+    unit = None if is_editor(user) else user.unit
+    form = ImportForm(
+        request.POST or None, request.FILES or None, unit=unit, may_publish=is_editor(user)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        job = KnowledgeImport.objects.create(
+            file=data["file"],
+            name=data["file"].name[:255],
+            owner_unit=data["owner_unit"],
+            kind=data["kind"],
+            publish=data.get("publish", False),
+            by=user,
+        )
+        import_knowledge.enqueue(job.pk, get_language())
+        return redirect("console:knowledge-import", pk=job.pk)
+    return render(
+        request,
+        "console/knowledge/import.html",
+        {
+            **bench(request),
+            "form": form,
+            "jobs": KnowledgeImport.objects.filter(by=user)[:10],
+        },
+    )
+
+
+@role_required(*WRITERS)
+def import_status(request, pk: int):
+    """The import's progress, then its report; the page polls until it is done."""
+    job = get_object_or_404(KnowledgeImport, pk=pk, by=request.user)
+    template = (
+        "console/knowledge/import_status.html"
+        if request.headers.get("HX-Request")
+        else "console/knowledge/import_page.html"
+    )
+    return render(request, template, {**bench(request), "job": job})
 
 
 # --- collaboration requests and usage -----------------------------------------------------

@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from hotline.errors import HotlineError
@@ -25,6 +27,7 @@ from hotline.orders.selectors import (
     history_of,
     orders_visible_to,
 )
+from hotline.orgs.models import RequestType
 
 from .. import queues
 from ..duplicates import possible_duplicates
@@ -208,15 +211,28 @@ def after_action(request, order: WorkOrder, action: str, bench: str):
         "action": LABELS[action],
         "number": order.number,
     }
+    # A unit that just answered a question is offered to keep the answer (知识沉淀).
+    keep_answer = action == "reply" and order.request_type == RequestType.CONSULTATION
     if request.headers.get("HX-Request"):
         response = render(
             request,
             "console/partials/done.html",
-            {"message": done, "order": order, "bench": bench},
+            {"message": done, "order": order, "bench": bench, "keep_answer": keep_answer},
         )
         response["HX-Trigger"] = "queue-changed"
         return response
     messages.success(request, done)
+    if keep_answer:
+        messages.info(
+            request,
+            format_html(
+                '{} <a href="{}?order={}">{}</a>',
+                _("This consultation's answer may help the next caller."),
+                reverse("console:knowledge-new"),
+                order.number,
+                _("Add it to the knowledge base"),
+            ),
+        )
     return redirect("console:order", number=order.number)
 
 
