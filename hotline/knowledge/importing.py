@@ -29,6 +29,7 @@ from .models import KIND_FIELDS, Kind, KnowledgeItem, KnowledgeVersion
 from .service import EDITOR_ROLES, KnowledgeError, may_write
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # what an .xlsx or .docx may hold once unzipped
 MAX_ROWS = 50_000  # rows of a workbook (all sheets) or items of a document
 MAX_COLUMNS = 100
 HEADER_WITHIN = 10  # the header row is among a table's first non-empty rows (a title may precede)
@@ -482,6 +483,8 @@ def read_entries(data: bytes, name: str, report: ImportReport) -> list[Entry]:
             name=name,
         )
     try:
+        if extension in ("xlsx", "xlsm", "docx"):
+            check_unpacked_size(data)
         return readers[extension](data, report)
     except KnowledgeError:
         raise
@@ -496,6 +499,18 @@ def read_entries(data: bytes, name: str, report: ImportReport) -> list[Entry]:
             format=extension,
             detail=str(error)[:200] or type(error).__name__,
         ) from error
+
+
+def check_unpacked_size(data: bytes) -> None:
+    """Office files are zip archives: one small on disk may unpack to gigabytes."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise KnowledgeError(
+            "too_large", _("The file is larger than %(mb)s MB."), mb=MAX_UNPACKED_BYTES >> 20
+        )
 
 
 def too_many(count: int) -> None:

@@ -518,3 +518,17 @@ def test_every_detail_of_every_kind_has_a_column():
 )
 def test_dates_are_read_as_people_write_them(value, day):
     assert parse_date(value) == day
+
+
+def test_an_office_file_that_unpacks_to_too_much_is_refused(city, monkeypatch, tmp_path):
+    """A zip bomb: small on disk, huge unpacked; refused before any parser opens it."""
+    import zipfile
+
+    from hotline.knowledge import importing
+
+    monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 1000)
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", "0" * 100_000)
+    report = importing.import_file(path, owner_unit=city.zjj, by=city.editor)
+    assert report.error_code == "too_large" and report.created == 0
