@@ -113,9 +113,12 @@ def cmd_serve(args) -> None:
         settings.HOTLINE_DEMO_LOGINS = True  # the log-in page lists them for a newcomer
     warn_unknown_holidays()
     from hotline.intake.drafting import warm_up
+    from hotline.knowledge.search import warm_up as warm_up_knowledge
 
-    # The first draft of a process would load the gazetteer and the models: do it now.
+    # The first draft of a process would load the gazetteer and the models, and the first
+    # knowledge search would build the index: do both now.
     threading.Thread(target=warm_up, daemon=True, name="warm-up").start()
+    threading.Thread(target=warm_up_knowledge, daemon=True, name="warm-up-knowledge").start()
     worker = None
     if not args.no_worker:
         worker = subprocess.Popen(

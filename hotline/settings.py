@@ -200,6 +200,12 @@ HOTLINE_MAP_TILES_ATTRIBUTION = os.environ.get("HOTLINE_MAP_TILES_ATTRIBUTION", 
 
 # Exports: lists longer than this are built in the background with a progress bar.
 HOTLINE_EXPORT_MAX_ROWS = int(os.environ.get("HOTLINE_EXPORT_MAX_ROWS", "200000"))
+# Knowledge search: how often a process looks whether items changed (a change is searchable
+# after at most this long), and how its index is rebuilt after a change: "background" (the
+# old index and the changes answer meanwhile), "inline" (in the search that notices it) or
+# "off" (the changes only, until restart).
+HOTLINE_KNOWLEDGE_CHECK_SECONDS = float(os.environ.get("HOTLINE_KNOWLEDGE_CHECK_SECONDS", "1"))
+HOTLINE_KNOWLEDGE_REBUILD = os.environ.get("HOTLINE_KNOWLEDGE_REBUILD", "background")
 
 # The log-in page lists the demo accounts (``hotline serve`` with the demo city sets it).
 HOTLINE_DEMO_LOGINS = env_bool("HOTLINE_DEMO_LOGINS", False)

@@ -34,3 +34,13 @@ def city(db):
     from tests.factories import make_city
 
     return make_city()
+
+
+@pytest.fixture(autouse=True)
+def knowledge_search_at_once(settings, tmp_path_factory):
+    """A change to the knowledge is searchable at the next search, rebuilt in that search
+    (a background build would read the database outside the test's transaction); the
+    words the model met are kept in one file for the whole run."""
+    settings.HOTLINE_KNOWLEDGE_CHECK_SECONDS = 0
+    settings.HOTLINE_KNOWLEDGE_REBUILD = "inline"
+    settings.VAR_DIR = tmp_path_factory.getbasetemp() / "var"

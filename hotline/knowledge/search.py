@@ -1,24 +1,47 @@
-"""Search of the published knowledge, as operators use it: the words index of
-``nlp.search`` over the items in force, filtered by kind and area.
+"""Search of the published knowledge, as operators use it: words and meaning
+(``nlp.search.HybridIndex``) over the items in force, filtered by kind, area and validity.
 
-The index is built once per process and rebuilt when an item is published, revised,
-withdrawn or expired (the item count and the latest change are its stamp)."""
+A process keeps one index of the published items. When an item changes (published,
+revised, withdrawn, expired), the change is searchable at the next search: the changed
+items are hidden in the index and scored anew as ``Additions``, with the index's own
+statistics, while a new index is built in a background thread (minutes at 100,000
+items) and then takes over. Each version's vector of meaning is computed once and kept
+in the database; the words the model has met are kept in a file beside the database, so
+that a restarted process does not meet them again one by one at its first searches.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
 
+import numpy as np
+from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from hotline.orgs.models import Area
-from nlp.search import Document, LexicalIndex
+from nlp.embed import default_embedder, from_bytes, to_bytes
+from nlp.search import Additions, Document, HybridIndex, document_vectors
+from nlp.synonyms import DEFAULT as BUILT_IN_SYNONYMS
+from nlp.synonyms import Synonyms
 
-from .models import KnowledgeItem
+from .models import KnowledgeItem, KnowledgeVersion, SynonymGroup
 
-_lock = threading.Lock()
-_cache: dict[str, object] = {"stamp": None, "index": None}
+log = logging.getLogger(__name__)
+
+CLOCK_MARGIN = timedelta(seconds=5)
+# A new index is built at most this often (seconds) while the changes since the last are
+# fewer than MAX_PENDING: meanwhile the changes answer, at a little cost per search.
+REBUILD_AFTER = 300
+MAX_PENDING = 500
+SAVE_EVERY = 500  # vectors written to the database in one statement
+WORDS_FILE = "knowledge-words.npz"
 
 
 @dataclass
@@ -28,41 +51,240 @@ class Found:
     matched: tuple[str, ...]
 
 
+@dataclass
+class Snapshot:
+    """An index of the items published at ``taken_at``."""
+
+    index: HybridIndex
+    taken_at: datetime
+    stamp: tuple
+
+
+@dataclass
+class Live:
+    """The process's index, the changes since it was built, and the build under way."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    snapshot: Snapshot | None = None
+    building: threading.Thread | None = None
+    checked_at: float = 0.0  # monotonic
+    build_started: float = -REBUILD_AFTER  # monotonic
+    changes: tuple | None = None  # (stamp, Additions, hidden ids) since the snapshot
+    synonyms: tuple | None = None  # (checked at, stamp, Synonyms)
+
+
+_live = Live()
+
+
 def searchable():
     return KnowledgeItem.objects.filter(status=KnowledgeItem.Status.PUBLISHED).exclude(
         published=None
     )
 
 
-def index() -> LexicalIndex:
-    """The index of the items in force, rebuilt when one of them changed."""
-    stamp = tuple(searchable().aggregate(n=Count("id"), last=Max("updated_at")).values())
-    with _lock:
-        if _cache["stamp"] != stamp:
-            rows = searchable().select_related("published")
-            _cache["index"] = LexicalIndex(
-                Document(
-                    str(item.pk),
-                    item.published.title,
-                    item.published.text,
-                    # Answers of one policy document find each other.
-                    item.published.fields.get("document_number", ""),
-                )
-                for item in rows
-            )
-            _cache["stamp"] = stamp
-        return _cache["index"]
+def document_of(item: KnowledgeItem) -> Document:
+    version = item.published
+    # Answers of one policy document find each other through its number.
+    return Document(
+        str(item.pk), version.title, version.text, version.fields.get("document_number", "")
+    )
+
+
+def current_stamp() -> tuple:
+    """What changes whenever an item is published, revised, withdrawn or expired."""
+    found = searchable().aggregate(n=Count("id"), last=Max("updated_at"))
+    return (found["n"], found["last"])
+
+
+def build(now: datetime | None = None) -> Snapshot:
+    """An index of the items published now, with their stored vectors; the vectors that are
+    missing (new versions, or another model) are computed here and stored."""
+    taken_at = now or timezone.now()
+    stamp = current_stamp()
+    rows = list(searchable().select_related("published").order_by("pk"))
+    documents = [document_of(item) for item in rows]
+    embedder = default_embedder()
+    vectors = None
+    if embedder is not None:
+        load_words(embedder)
+        vectors = stored_vectors([item.published for item in rows], documents, embedder)
+        save_words(embedder)
+    index = HybridIndex(documents, vectors=vectors, embedder=embedder)
+    return Snapshot(index, taken_at, stamp)
+
+
+def stored_vectors(versions, documents, embedder) -> np.ndarray:
+    """The versions' vectors, computing (and storing) those missing or of another model."""
+    vectors = np.zeros((len(versions), embedder.dim), dtype=np.float32)
+    missing = []
+    for row, version in enumerate(versions):
+        if version.vector and version.vector_model == embedder.name:
+            vectors[row] = from_bytes(bytes(version.vector))
+        else:
+            missing.append(row)
+    for start in range(0, len(missing), SAVE_EVERY):
+        chunk = missing[start : start + SAVE_EVERY]
+        computed = document_vectors([documents[row] for row in chunk], embedder)
+        changed = []
+        for row, vector in zip(chunk, computed, strict=True):
+            vectors[row] = vector
+            versions[row].vector, versions[row].vector_model = to_bytes(vector), embedder.name
+            changed.append(versions[row])
+        KnowledgeVersion.objects.bulk_update(changed, ["vector", "vector_model"])
+    return vectors
+
+
+def words_path() -> Path:
+    return Path(settings.VAR_DIR) / WORDS_FILE
+
+
+def load_words(embedder) -> None:
+    if hasattr(embedder, "load") and words_path().exists():
+        embedder.load(words_path())
+
+
+def save_words(embedder) -> None:
+    if hasattr(embedder, "save"):
+        try:
+            words_path().parent.mkdir(parents=True, exist_ok=True)
+            embedder.save(words_path())
+        except OSError as error:  # a read-only disk costs speed after a restart, no more
+            log.warning("The words of the knowledge index were not saved: %s", error)
+
+
+def rebuild_mode() -> str:
+    """``background`` (a new index is built beside the one answering), ``inline`` (built
+    in the search that notices the change: tests, small bases) or ``off``."""
+    return getattr(settings, "HOTLINE_KNOWLEDGE_REBUILD", "background")
+
+
+def refresh(pending: int) -> None:
+    """Start building a new index unless one is being built, or one was started lately and
+    the ``pending`` changes are still few; it takes over when done."""
+    mode = rebuild_mode()
+    if mode == "inline":
+        take_over(build())
+        return
+    if mode != "background":
+        return
+    with _live.lock:
+        if _live.building is not None and _live.building.is_alive():
+            return
+        lately = time.monotonic() - _live.build_started < REBUILD_AFTER
+        if lately and pending < MAX_PENDING:
+            return
+        _live.build_started = time.monotonic()
+
+        def run() -> None:
+            try:
+                take_over(build())
+            except Exception:
+                log.exception("Building the knowledge index failed; the previous one answers")
+            finally:
+                connection.close()  # this thread's own connection, not left open
+
+        _live.building = threading.Thread(target=run, daemon=True, name="knowledge-index")
+        _live.building.start()
+
+
+def take_over(snapshot: Snapshot) -> None:
+    with _live.lock:
+        _live.snapshot, _live.changes = snapshot, None
+
+
+def changes_since(snapshot: Snapshot) -> tuple[Additions, frozenset[str]]:
+    """The items changed since the snapshot: hidden in its index, and those published given
+    anew (with their stored vectors where already computed)."""
+    # A margin for the clocks of other processes: an item given anew that had not changed
+    # scores as it did in the index.
+    changed = KnowledgeItem.objects.filter(updated_at__gte=snapshot.taken_at - CLOCK_MARGIN)
+    hidden = frozenset(str(pk) for pk in changed.values_list("pk", flat=True))
+    rows = list(searchable().filter(pk__in=changed).select_related("published").order_by("pk"))
+    embedder = snapshot.index.embedder
+    vectors = None
+    if embedder is not None and all(
+        item.published.vector and item.published.vector_model == embedder.name for item in rows
+    ):
+        vectors = np.array(
+            [from_bytes(bytes(item.published.vector)) for item in rows], dtype=np.float32
+        ).reshape(len(rows), embedder.dim)
+    return Additions([document_of(item) for item in rows], vectors), hidden
+
+
+def current() -> tuple[Snapshot, Additions | None, frozenset[str]]:
+    """The index to search, and what changed since it was built (looked at once a second,
+    ``HOTLINE_KNOWLEDGE_CHECK_SECONDS``)."""
+    with _building_first:  # the first search of a process builds it (warm_up does earlier)
+        if _live.snapshot is None:
+            take_over(build())
+    with _live.lock:
+        snapshot, known = _live.snapshot, _live.changes
+        now = time.monotonic()
+        if now - _live.checked_at < getattr(settings, "HOTLINE_KNOWLEDGE_CHECK_SECONDS", 1.0):
+            return (snapshot, *known[1:]) if known else (snapshot, None, frozenset())
+        _live.checked_at = now
+    stamp = current_stamp()
+    if stamp == snapshot.stamp:
+        return snapshot, None, frozenset()
+    if known is None or known[0] != stamp:
+        known = (stamp, *changes_since(snapshot))
+        with _live.lock:
+            if _live.snapshot is snapshot:
+                _live.changes = known
+    refresh(len(known[2]))
+    with _live.lock:
+        if _live.snapshot is not snapshot:  # rebuilt inline: it has every change
+            return _live.snapshot, None, frozenset()
+    return snapshot, known[1], known[2]
+
+
+_building_first = threading.Lock()
 
 
 def forget() -> None:
-    _cache.update(stamp=None, index=None)
+    """Drop the index (tests; a changed model): the next search builds a new one."""
+    with _live.lock:
+        _live.snapshot = _live.changes = _live.synonyms = None
+        _live.checked_at, _live.build_started = 0.0, -REBUILD_AFTER
+
+
+def wait_for_build(timeout: float = 120.0) -> None:
+    """Wait until the background build under way, if any, has taken over."""
+    building = _live.building
+    if building is not None:
+        building.join(timeout)
+
+
+def warm_up() -> None:
+    """Build the index before the first search needs it (``hotline serve`` does this)."""
+    try:
+        current()
+    finally:
+        connection.close()
+
+
+def synonyms() -> Synonyms:
+    """The built-in synonym groups plus the city's own (admin → 同义词组), looked at as
+    often as the items."""
+    cached = _live.synonyms
+    every = getattr(settings, "HOTLINE_KNOWLEDGE_CHECK_SECONDS", 1.0)
+    if cached is not None and time.monotonic() - cached[0] < every:
+        return cached[2]
+    active = SynonymGroup.objects.filter(is_active=True)
+    stamp = tuple(active.aggregate(n=Count("id"), last=Max("updated_at")).values())
+    if cached is not None and cached[1] == stamp:
+        found = cached[2]
+    else:
+        found = BUILT_IN_SYNONYMS.extended(active.values_list("words", flat=True))
+    _live.synonyms = (time.monotonic(), stamp, found)
+    return found
 
 
 def search(
     query: str, *, kind: str | None = None, area: Area | None = None, limit: int = 10
 ) -> list[Found]:
-    """The published items that best answer ``query``, best first; of ``kind`` only, and
-    for an ``area`` only the items that apply there (or city-wide)."""
+    """The published items in force that best answer ``query``, best first; of ``kind``
+    only, and for an ``area`` only the items that apply there (or city-wide)."""
     allowed = None
     if kind or area:
         rows = searchable()
@@ -72,7 +294,15 @@ def search(
             ancestors = area.path.split("/")
             rows = rows.filter(areas__isnull=True) | rows.filter(areas__code__in=ancestors)
         allowed = {str(pk) for pk in rows.values_list("pk", flat=True)}
-    hits = index().search(query, k=limit, keep=None if allowed is None else allowed.__contains__)
+    snapshot, additions, hidden = current()
+    hits = snapshot.index.search(
+        query,
+        k=limit,
+        keep=None if allowed is None else allowed.__contains__,
+        synonyms=synonyms(),
+        additions=additions,
+        hidden=hidden,
+    )
     in_force = Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate())
     items = (
         searchable()

@@ -61,7 +61,7 @@ def coverage(query: str, matched) -> float:
 
 def log_search(query: str, found, by, source: str, now=None) -> KnowledgeSearch | None:
     """Keep a typed search and how well it was answered; personal data is masked first."""
-    query = " ".join((query or "").split())
+    query = " ".join((query or "").replace("\x00", " ").split())  # PostgreSQL refuses NUL
     if not query:
         return None
     text = mask(query)[:200]
