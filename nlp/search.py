@@ -213,8 +213,13 @@ class LexicalIndex:
         ``additions``: a new version is found at once, without rebuilding the index."""
         query = (query or "")[:MAX_QUERY]
         terms = words(query)
+        hidden = list(hidden)
         scores, rows = self._scores(query, terms, synonyms, additions, hidden)
-        return rows.best(scores, terms, k, keep)
+        return rows.best(self._fuse(query, scores, additions, hidden), terms, k, keep)
+
+    def _fuse(self, query, scores, additions, hidden) -> np.ndarray:
+        """The final scores from the words scores: here, the words scores themselves."""
+        return scores
 
     def _scores(self, query, terms, synonyms, additions, hidden) -> tuple[np.ndarray, Rows]:
         """The score of every row by words (the index's, then the additions'), hidden ones 0."""
@@ -322,25 +327,10 @@ class HybridIndex(LexicalIndex):
             )
         self.vectors = vectors
 
-    def search(
-        self,
-        query: str,
-        k: int = 10,
-        keep: Callable[[str], bool] | None = None,
-        *,
-        synonyms: Synonyms = SYNONYMS,
-        additions: Additions | None = None,
-        hidden: Iterable[str] = (),
-    ) -> list[Hit]:
-        """The ``k`` best items for ``query`` (those ``keep`` accepts), best first: by words,
-        the best item scoring 1, plus up to ``MEANING_WEIGHT`` for an item whose vector is
-        close to the query's; an item with no word in common is found by meaning alone when
-        it is close enough. An empty list where neither finds anything. ``synonyms``,
-        ``additions`` and ``hidden`` as for ``LexicalIndex.search``."""
-        query = (query or "")[:MAX_QUERY]
-        terms = words(query)
-        hidden = list(hidden)
-        scores, rows = self._scores(query, terms, synonyms, additions, hidden)
+    def _fuse(self, query, scores, additions, hidden) -> np.ndarray:
+        """By words, the best item scoring 1, plus up to ``MEANING_WEIGHT`` for an item whose
+        vector is close to the query's; an item with no word in common is found by meaning
+        alone when it is close enough."""
         best = float(scores.max()) if len(scores) else 0.0
         if best > 0:
             scores = scores / best
@@ -349,7 +339,7 @@ class HybridIndex(LexicalIndex):
             scores = scores + MEANING_WEIGHT * np.clip(
                 (closeness - MEANING_FLOOR) / (1 - MEANING_FLOOR), 0, None
             )
-        return rows.best(scores, terms, k, keep)
+        return scores
 
     def _closeness(self, query: str, additions=None, hidden=()) -> np.ndarray | None:
         """Each row's cosine to the query (the index's, then the additions'); None where

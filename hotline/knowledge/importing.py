@@ -287,32 +287,37 @@ class ImportRun:
                 Q(code=text) | Q(name=text) | Q(short_name=text)
             )
             self.units[text] = [u for u in rows if u.code == text] or list(rows[:2])
-        found = self.units[text]
-        if len(found) != 1:
-            raise KnowledgeError(
-                "unknown_unit" if not found else "ambiguous_unit",
-                _("Unknown or inactive unit “%(value)s”.")
-                if not found
-                else _("Several units are called “%(value)s”; give the unit's code."),
-                value=text,
-            )
-        return found[0]
+        return the_one(
+            self.units[text],
+            "unit",
+            text,
+            _("Unknown or inactive unit “%(value)s”."),
+            _("Several units are called “%(value)s”; give the unit's code."),
+        )
 
     def area(self, text: str) -> Area:
         if text not in self.areas:
             self.areas[text] = list(Area.objects.filter(code=text)) or list(
                 Area.objects.filter(name=text)[:2]
             )
-        found = self.areas[text]
-        if len(found) != 1:
-            raise KnowledgeError(
-                "unknown_area" if not found else "ambiguous_area",
-                _("Unknown area “%(value)s”.")
-                if not found
-                else _("Several areas are called “%(value)s”; give the area's code."),
-                value=text,
-            )
-        return found[0]
+        return the_one(
+            self.areas[text],
+            "area",
+            text,
+            _("Unknown area “%(value)s”."),
+            _("Several areas are called “%(value)s”; give the area's code."),
+        )
+
+
+def the_one(found: list, what: str, text: str, unknown, ambiguous):
+    """The one row a cell names; refused when it names none or several."""
+    if len(found) != 1:
+        raise KnowledgeError(
+            f"unknown_{what}" if not found else f"ambiguous_{what}",
+            unknown if not found else ambiguous,
+            value=text,
+        )
+    return found[0]
 
 
 def duplicate(where: str | None) -> KnowledgeError:

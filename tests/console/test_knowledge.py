@@ -16,24 +16,9 @@ from hotline.knowledge.models import (
 )
 from hotline.orders.models import WorkOrder
 from tests.console.test_intake import form
+from tests.knowledge.test_search import fresh_index, publish  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_index():
-    search.forget()
-    yield
-    search.forget()
-
-
-def publish(city, title, text, kind="guide", **fields):
-    item = service.create(kind, title, text, city.zjj, city.editor, fields=fields)
-    version = item.versions.get()
-    service.submit(version, city.editor)
-    service.approve(version, city.admin)
-    item.refresh_from_db()
-    return item
 
 
 def panel(client, **params):
