@@ -206,6 +206,9 @@ HOTLINE_EXPORT_MAX_ROWS = int(os.environ.get("HOTLINE_EXPORT_MAX_ROWS", "200000"
 # "off" (the changes only, until restart).
 HOTLINE_KNOWLEDGE_CHECK_SECONDS = float(os.environ.get("HOTLINE_KNOWLEDGE_CHECK_SECONDS", "1"))
 HOTLINE_KNOWLEDGE_REBUILD = os.environ.get("HOTLINE_KNOWLEDGE_REBUILD", "background")
+# "memory": an index in each web process; "postgres": PostgreSQL's full-text index, shared
+# by every process (for large bases or many processes; see docs/knowledge.md).
+HOTLINE_KNOWLEDGE_BACKEND = os.environ.get("HOTLINE_KNOWLEDGE_BACKEND", "memory")
 
 # The log-in page lists the demo accounts (``hotline serve`` with the demo city sets it).
 HOTLINE_DEMO_LOGINS = env_bool("HOTLINE_DEMO_LOGINS", False)

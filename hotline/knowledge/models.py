@@ -133,6 +133,10 @@ class KnowledgeVersion(models.Model):
     # in the background; empty until then, and the item is found by its words meanwhile.
     vector = models.BinaryField(null=True, blank=True, editable=False)
     vector_model = models.CharField(max_length=60, blank=True, editable=False)
+    # The words of the title, and of the title and text, as the search cuts them (jieba),
+    # separated by spaces: what PostgreSQL's full-text index reads (the "postgres" backend).
+    search_title = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("knowledge version")

@@ -31,6 +31,7 @@ from nlp.search import Additions, Document, HybridIndex, document_vectors
 from nlp.synonyms import DEFAULT as BUILT_IN_SYNONYMS
 from nlp.synonyms import Synonyms
 
+from . import pgsearch
 from .models import KnowledgeItem, KnowledgeVersion, SynonymGroup
 
 log = logging.getLogger(__name__)
@@ -246,6 +247,7 @@ def forget() -> None:
     with _live.lock:
         _live.snapshot = _live.changes = _live.synonyms = None
         _live.checked_at, _live.build_started = 0.0, -REBUILD_AFTER
+    pgsearch.forget()
 
 
 def wait_for_build(timeout: float = 120.0) -> None:
@@ -280,6 +282,17 @@ def synonyms() -> Synonyms:
     return found
 
 
+def backend() -> str:
+    """``memory`` (an index in each process, the default) or ``postgres`` (the database's
+    full-text index, shared by every process; needs PostgreSQL)."""
+    chosen = getattr(settings, "HOTLINE_KNOWLEDGE_BACKEND", "memory")
+    return "postgres" if chosen == "postgres" and connection.vendor == "postgresql" else "memory"
+
+
+def in_force() -> Q:
+    return Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate())
+
+
 def search(
     query: str, *, kind: str | None = None, area: Area | None = None, limit: int = 10
 ) -> list[Found]:
@@ -294,6 +307,8 @@ def search(
             ancestors = area.path.split("/")
             rows = rows.filter(areas__isnull=True) | rows.filter(areas__code__in=ancestors)
         allowed = {str(pk) for pk in rows.values_list("pk", flat=True)}
+    if backend() == "postgres":
+        return pgsearch.search(query, kind, area, synonyms(), limit)
     snapshot, additions, hidden = current()
     hits = snapshot.index.search(
         query,
@@ -303,10 +318,9 @@ def search(
         additions=additions,
         hidden=hidden,
     )
-    in_force = Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate())
     items = (
         searchable()
-        .filter(in_force)  # an item past its validity is not read out, even before the sweep
+        .filter(in_force())  # an item past its validity is not read out, even before the sweep
         .select_related("published", "owner_unit")
         .in_bulk([int(hit.id) for hit in hits])
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.errors import Conflict, Forbidden, HotlineError
 from hotline.orgs.models import Role
+from nlp.search import words
 
 from .models import KIND_FIELDS, CollaborationRequest, Kind, KnowledgeItem, KnowledgeVersion
 
@@ -215,6 +216,11 @@ def put_in_force(item: KnowledgeItem, version: KnowledgeVersion, now: datetime) 
     superseded, and the item is searchable unless its validity has passed."""
     item.versions.filter(state=State.PUBLISHED).exclude(pk=version.pk).update(
         state=State.SUPERSEDED
+    )
+    # The words PostgreSQL's full-text index reads (the "postgres" search backend).
+    KnowledgeVersion.objects.filter(pk=version.pk).update(
+        search_title=" ".join(words(version.title)),
+        search_text=" ".join(words(f"{version.title}。{version.text}")),
     )
     status = Status.PUBLISHED
     if item.valid_until and item.valid_until < timezone.localdate(now):

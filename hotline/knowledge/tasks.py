@@ -16,9 +16,12 @@ logger = logging.getLogger(__name__)
 def expire_items() -> int:
     """Take published items past their validity out of search, and remind the owners of
     those about to expire; returns how many expired."""
+    from . import pgsearch, search
     from .service import expire_due, remind_expiring
 
     remind_expiring()
+    if search.backend() == "postgres":
+        pgsearch.fill_missing()
     return expire_due()
 
 
