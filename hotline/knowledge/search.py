@@ -298,22 +298,35 @@ def search(
 ) -> list[Found]:
     """The published items in force that best answer ``query``, best first; of ``kind``
     only, and for an ``area`` only the items that apply there (or city-wide)."""
-    allowed = None
-    if kind or area:
-        rows = searchable()
-        if kind:
-            rows = rows.filter(kind=kind)
-        if area:
-            ancestors = area.path.split("/")
-            rows = rows.filter(areas__isnull=True) | rows.filter(areas__code__in=ancestors)
-        allowed = {str(pk) for pk in rows.values_list("pk", flat=True)}
     if backend() == "postgres":
         return pgsearch.search(query, kind, area, synonyms(), limit)
+    keep = None
+    if kind or area:
+        # What the filters leave out, kept small: the items of another kind are asked for
+        # only with a kind, and for an area only the items bound to other areas (most
+        # items apply city-wide), so that the intake panel's area costs little per search.
+        left_out: set[str] = set()
+        if kind:
+            other = searchable().exclude(kind=kind).values_list("pk", flat=True)
+            left_out.update(str(pk) for pk in other)
+        if area:
+            elsewhere = (
+                searchable()
+                .filter(areas__isnull=False)
+                .exclude(areas__code__in=area.path.split("/"))
+                .values_list("pk", flat=True)
+                .distinct()
+            )
+            left_out.update(str(pk) for pk in elsewhere)
+
+        def keep(item_id: str, left_out=left_out) -> bool:
+            return item_id not in left_out
+
     snapshot, additions, hidden = current()
     hits = snapshot.index.search(
         query,
         k=limit,
-        keep=None if allowed is None else allowed.__contains__,
+        keep=keep,
         synonyms=synonyms(),
         additions=additions,
         hidden=hidden,
