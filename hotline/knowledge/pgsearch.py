@@ -21,13 +21,13 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
-from nlp.embed import default_embedder, from_bytes, to_bytes
+from nlp.embed import default_embedder
 from nlp.search import MAX_QUERY, MEANING_FLOOR, MEANING_WEIGHT, fold, words
 
+from .indexing import SAVE_EVERY, search_words, vectors_of
 from .models import KnowledgeItem, KnowledgeVersion
 
 CANDIDATES = 200
-SAVE_EVERY = 500  # vectors computed and written at once
 VECTOR = "v.search_vector"  # generated from the words, indexed (migration 0003)
 WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B (the text), A (the title)
 AREA_FILTER = (  # for the area, its district or the city, or for the whole city
@@ -155,19 +155,13 @@ def meaning(query: str, candidates: list[Candidate]) -> np.ndarray:
     vector = embedder.query(query)
     if not vector.any():
         return added
-    stale = [c for c in candidates if not (c.vector and c.vector_model == embedder.name)]
-    if stale:
-        computed = embedder.passages([c.title for c in stale])
-        for candidate, row in zip(stale, computed, strict=True):
-            candidate.vector, candidate.vector_model = to_bytes(row), embedder.name
-        KnowledgeVersion.objects.bulk_update(
-            [
-                KnowledgeVersion(pk=c.version_id, vector=c.vector, vector_model=c.vector_model)
-                for c in stale
-            ],
-            ["vector", "vector_model"],
+    versions = [
+        KnowledgeVersion(
+            pk=c.version_id, title=c.title, vector=c.vector, vector_model=c.vector_model
         )
-    stored = np.array([from_bytes(bytes(c.vector)) for c in candidates], dtype=np.float32)
+        for c in candidates
+    ]
+    stored = vectors_of(versions, embedder)  # computed once, the first time it is a candidate
     closeness = np.einsum("ij,j->i", stored, vector)
     return MEANING_WEIGHT * np.clip((closeness - MEANING_FLOOR) / (1 - MEANING_FLOOR), 0, None)
 
@@ -180,9 +174,9 @@ def fill_missing() -> int:
     missing = KnowledgeVersion.objects.filter(
         state=KnowledgeVersion.State.PUBLISHED, search_title=""
     )
-    for version in missing.iterator(chunk_size=500):
-        version.search_title = " ".join(words(version.title))
-        version.search_text = " ".join(words(f"{version.title}。{version.text}"))
+    for version in missing.iterator(chunk_size=SAVE_EVERY):
+        for name, value in search_words(version.title, version.text).items():
+            setattr(version, name, value)
         version.save(update_fields=["search_title", "search_text"])
         filled += 1
     embedder = default_embedder()
@@ -191,9 +185,6 @@ def fill_missing() -> int:
         stale = published.exclude(vector_model=embedder.name).only("pk", "title")
         batch = list(stale[:SAVE_EVERY])
         while batch:
-            computed = embedder.passages([version.title for version in batch])
-            for version, vector in zip(batch, computed, strict=True):
-                version.vector, version.vector_model = to_bytes(vector), embedder.name
-            KnowledgeVersion.objects.bulk_update(batch, ["vector", "vector_model"])
+            vectors_of(batch, embedder)
             batch = list(stale[:SAVE_EVERY])
     return filled

@@ -19,20 +19,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from hotline.orgs.models import Area
-from nlp.embed import default_embedder, from_bytes, to_bytes
-from nlp.search import Additions, Document, HybridIndex, document_vectors
+from nlp.embed import default_embedder
+from nlp.search import Additions, Document, HybridIndex
 from nlp.synonyms import DEFAULT as BUILT_IN_SYNONYMS
 from nlp.synonyms import Synonyms
 
 from . import pgsearch
-from .models import KnowledgeItem, KnowledgeVersion, SynonymGroup
+from .indexing import vectors_of
+from .models import KnowledgeItem, SynonymGroup
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,6 @@ CLOCK_MARGIN = timedelta(seconds=5)
 # fewer than MAX_PENDING: meanwhile the changes answer, at a little cost per search.
 REBUILD_AFTER = 300
 MAX_PENDING = 500
-SAVE_EVERY = 500  # vectors written to the database in one statement
 WORDS_FILE = "knowledge-words.npz"
 
 
@@ -108,31 +107,10 @@ def build(now: datetime | None = None) -> Snapshot:
     vectors = None
     if embedder is not None:
         load_words(embedder)
-        vectors = stored_vectors([item.published for item in rows], documents, embedder)
+        vectors = vectors_of([item.published for item in rows], embedder)
         save_words(embedder)
     index = HybridIndex(documents, vectors=vectors, embedder=embedder)
     return Snapshot(index, taken_at, stamp)
-
-
-def stored_vectors(versions, documents, embedder) -> np.ndarray:
-    """The versions' vectors, computing (and storing) those missing or of another model."""
-    vectors = np.zeros((len(versions), embedder.dim), dtype=np.float32)
-    missing = []
-    for row, version in enumerate(versions):
-        if version.vector and version.vector_model == embedder.name:
-            vectors[row] = from_bytes(bytes(version.vector))
-        else:
-            missing.append(row)
-    for start in range(0, len(missing), SAVE_EVERY):
-        chunk = missing[start : start + SAVE_EVERY]
-        computed = document_vectors([documents[row] for row in chunk], embedder)
-        changed = []
-        for row, vector in zip(chunk, computed, strict=True):
-            vectors[row] = vector
-            versions[row].vector, versions[row].vector_model = to_bytes(vector), embedder.name
-            changed.append(versions[row])
-        KnowledgeVersion.objects.bulk_update(changed, ["vector", "vector_model"])
-    return vectors
 
 
 def words_path() -> Path:
@@ -195,20 +173,14 @@ def take_over(snapshot: Snapshot) -> None:
 
 def changes_since(snapshot: Snapshot) -> tuple[Additions, frozenset[str]]:
     """The items changed since the snapshot: hidden in its index, and those published given
-    anew (with their stored vectors where already computed)."""
+    anew with their vectors (computed and stored here for a new version)."""
     # A margin for the clocks of other processes: an item given anew that had not changed
     # scores as it did in the index.
     changed = KnowledgeItem.objects.filter(updated_at__gte=snapshot.taken_at - CLOCK_MARGIN)
     hidden = frozenset(str(pk) for pk in changed.values_list("pk", flat=True))
     rows = list(searchable().filter(pk__in=changed).select_related("published").order_by("pk"))
     embedder = snapshot.index.embedder
-    vectors = None
-    if embedder is not None and all(
-        item.published.vector and item.published.vector_model == embedder.name for item in rows
-    ):
-        vectors = np.array(
-            [from_bytes(bytes(item.published.vector)) for item in rows], dtype=np.float32
-        ).reshape(len(rows), embedder.dim)
+    vectors = vectors_of([item.published for item in rows], embedder) if embedder else None
     return Additions([document_of(item) for item in rows], vectors), hidden
 
 

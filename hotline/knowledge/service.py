@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.errors import Conflict, Forbidden, HotlineError
 from hotline.orgs.models import Role
-from nlp.search import words
 
+from .indexing import search_words
 from .models import KIND_FIELDS, CollaborationRequest, Kind, KnowledgeItem, KnowledgeVersion
 
 EDITOR_ROLES = (Role.KNOWLEDGE_EDITOR, Role.ADMINISTRATOR)
@@ -219,8 +219,7 @@ def put_in_force(item: KnowledgeItem, version: KnowledgeVersion, now: datetime) 
     )
     # The words PostgreSQL's full-text index reads (the "postgres" search backend).
     KnowledgeVersion.objects.filter(pk=version.pk).update(
-        search_title=" ".join(words(version.title)),
-        search_text=" ".join(words(f"{version.title}。{version.text}")),
+        **search_words(version.title, version.text)
     )
     status = Status.PUBLISHED
     if item.valid_until and item.valid_until < timezone.localdate(now):
