@@ -222,6 +222,36 @@ def cmd_token(args) -> None:
     print(key)
 
 
+def cmd_apikey(args) -> None:
+    """Keys of the systems that send requests in (Open311 clients, channel gateways)."""
+    setup_django()
+    from hotline.intake import clients
+    from hotline.intake.models import ChannelClient
+
+    if args.apikey_command == "create":
+        if ChannelClient.objects.filter(name=args.name).exists():
+            sys.exit(
+                f"a client named {args.name!r} exists; renew its key with: "
+                f"hotline apikey renew {args.name!r}"
+            )
+        _client, key = clients.issue(args.name, contact=args.contact, rate_per_minute=args.rate)
+        print(key)
+        return
+    if args.apikey_command == "list":
+        for client in ChannelClient.objects.all():
+            state = f"revoked {client.revoked_at:%Y-%m-%d}" if client.revoked_at else "active"
+            print(f"{client.prefix}…  {client.rate_per_minute}/min  {state}  {client.name}")
+        return
+    client = ChannelClient.objects.filter(name=args.name).first()
+    if client is None:
+        sys.exit(f"no such client: {args.name}")
+    if args.apikey_command == "revoke":
+        clients.revoke(client)
+        print(f"revoked: {client.name}")
+    else:
+        print(clients.renew(client))
+
+
 def cmd_eval(args) -> None:
     """Score a model on a labelled file, trained or indexed exactly as the live system."""
     setup_django()
@@ -370,6 +400,17 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="cli")
     token.set_defaults(run=cmd_token)
+    apikey = sub.add_parser("apikey", help="API keys of Open311 clients and channel gateways")
+    apikey_sub = apikey.add_subparsers(dest="apikey_command", required=True)
+    create = apikey_sub.add_parser("create", help="make a client and print its new key (once)")
+    create.add_argument("name")
+    create.add_argument("--contact", default="", help="who runs the client")
+    create.add_argument("--rate", type=int, default=60, help="calls per minute (default 60)")
+    apikey_sub.add_parser("list", help="every client with its key's prefix and state")
+    for verb, text in (("revoke", "stop a client's key"), ("renew", "print a new key")):
+        command = apikey_sub.add_parser(verb, help=text)
+        command.add_argument("name")
+    apikey.set_defaults(run=cmd_apikey)
     evaluate = sub.add_parser("eval", help="evaluate a model on labelled data, print JSON")
     eval_sub = evaluate.add_subparsers(dest="eval_command", required=True)
     classify = eval_sub.add_parser("classify", help="category classifier: --train F --test F")
@@ -426,7 +467,18 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    commands = ("serve", "worker", "sweep", "demo", "token", "eval", "train", "model", "knowledge")
+    commands = (
+        "serve",
+        "worker",
+        "sweep",
+        "demo",
+        "token",
+        "apikey",
+        "eval",
+        "train",
+        "model",
+        "knowledge",
+    )
     known = {*commands, "-h", "--help"}
     if argv and argv[0] not in known:
         setup_django()

@@ -212,3 +212,24 @@ HOTLINE_KNOWLEDGE_BACKEND = os.environ.get("HOTLINE_KNOWLEDGE_BACKEND", "memory"
 
 # The log-in page lists the demo accounts (``hotline serve`` with the demo city sets it).
 HOTLINE_DEMO_LOGINS = env_bool("HOTLINE_DEMO_LOGINS", False)
+
+# Open311 GeoReport v2 (/open311/v2/). The jurisdiction_id this server answers to (an empty
+# or absent one is accepted too), who clients contact, and when the service list last
+# changed in a way clients should notice.
+HOTLINE_OPEN311_JURISDICTION = os.environ.get("HOTLINE_OPEN311_JURISDICTION", "12345.gov.cn")
+HOTLINE_OPEN311_CONTACT = os.environ.get(
+    "HOTLINE_OPEN311_CONTACT", "12345政务服务便民热线管理办公室"
+)
+HOTLINE_OPEN311_CHANGESET = os.environ.get("HOTLINE_OPEN311_CHANGESET", "2026-11-27T00:00:00+08:00")
+# The most requests one GET returns (the default page size), and how many calls a minute
+# one address may make without a key (0: no limit); a key has its own limit.
+HOTLINE_OPEN311_MAX_RESULTS = int(os.environ.get("HOTLINE_OPEN311_MAX_RESULTS", "1000"))
+HOTLINE_OPEN311_RATE_PER_ADDRESS = int(os.environ.get("HOTLINE_OPEN311_RATE_PER_ADDRESS", "600"))
+# Orders of these channels are public (Open311 lists, the citizen's follow page shows its
+# own in any case): "*" for every channel. Confidential orders and reports of wrongdoing
+# (举报) are never public.
+HOTLINE_PUBLIC_CHANNELS = [
+    channel.strip()
+    for channel in os.environ.get("HOTLINE_PUBLIC_CHANNELS", "open311,web,app,wechat").split(",")
+    if channel.strip()
+]

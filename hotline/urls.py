@@ -1,4 +1,5 @@
-"""URL map: the console under /console/, the JSON API under /api/, Django admin under /admin/."""
+"""URL map: the console under /console/, the JSON API under /api/, Open311 under /open311/,
+Django admin under /admin/."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -20,4 +21,5 @@ urlpatterns = [
     path("console/", include("hotline.console.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("open311/", include("hotline.intake.open311.urls")),
 ]

@@ -7,27 +7,16 @@ error body.
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from hotline.orgs.models import ApiToken
 from hotline.wsgi import application
 from tests.factories import make_city, order_in
+from tests.fuzzing import content_type_of, keep_the_test_connection  # noqa: F401
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def keep_the_test_connection():
-    """Like Django's test client: requests must not close the test's open transaction."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -48,5 +37,6 @@ def token(db):
 def test_api_never_answers_with_a_server_error(case, token):
     response = case.call(headers={"Authorization": f"Bearer {token}"})
     assert response.status_code < 500, (case.method, case.path, response.text[:500])
-    if response.status_code >= 400 and "json" in response.headers.get("Content-Type", ""):
+    content_type = content_type_of(response)
+    if response.status_code >= 400 and "json" in content_type:
         assert "error" in response.json(), response.text[:300]

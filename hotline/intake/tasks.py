@@ -1,4 +1,5 @@
-"""Background jobs of intake: training the classifiers without holding a web request."""
+"""Background jobs of intake: training the classifiers without holding a web request, and
+registering the orders of batch channel messages."""
 
 from __future__ import annotations
 
@@ -21,3 +22,13 @@ def train_models(by: str = "worker") -> int | None:
         log.info("intake models not trained: %s", error)
         return None
     return version.number
+
+
+@task()
+def register_message(message_id: int) -> str | None:
+    """Register the order of a batch channel message (an Open311 batch service); returns
+    the order number, or None when it was registered before or refused (kept on it)."""
+    from .channels import register_pending
+
+    order = register_pending(message_id)
+    return order.number if order else None

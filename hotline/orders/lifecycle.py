@@ -133,6 +133,9 @@ LABELS = {
     "remind": _("Due-soon reminder"),
     "urge": _("Urge"),
     "supervise": _("Supervise"),
+    # Recorded beside the transitions, with no change of state (see orders.public).
+    "supplement": _("Citizen added information"),
+    "rating": _("Citizen rated the result"),
 }
 
 # The action that registers a new order is not a transition between states, but it is

@@ -22,6 +22,7 @@ from . import search
 from .lifecycle import (
     ESCALATION_ACTIONS,
     LABELS,
+    OPEN_STATUSES,
     REGISTER,
     SYSTEM,
     TRANSITIONS,
@@ -663,13 +664,31 @@ MAGIC = {
 }
 
 
-def attach(order: WorkOrder, upload, by: User, *, now: datetime | None = None) -> Attachment:
-    """Store a file on an order. Refuses closed orders, unknown types and oversized files."""
+def attach(order: WorkOrder, upload, by: User | None, *, now: datetime | None = None) -> Attachment:
+    """Store a file on an order (``by`` None: the citizen, through a channel). Refuses
+    orders merged or transferred, unknown types and oversized files."""
     if order.status in (Status.MERGED, Status.TRANSFERRED):
         raise OrderError("order_not_open", _("This order no longer takes attachments."))
+    name, content_type = check_upload(upload)
+    attachment = Attachment(
+        order=order,
+        name=name,
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+        uploaded_at=now or timezone.now(),
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def check_upload(upload, allowed: dict[str, str] = ALLOWED_ATTACHMENTS) -> tuple[str, str]:
+    """The file's name and content type, if it may be stored: a type in ``allowed``,
+    whose first bytes match it, not larger than the limit. Reads nothing else."""
     name = Path(upload.name or "file").name[-200:]
     suffix = Path(name).suffix.lower()
-    if suffix not in ALLOWED_ATTACHMENTS:
+    if suffix not in allowed:
         raise OrderError(
             "attachment_type",
             _("Files of type “%(suffix)s” are not accepted."),
@@ -690,17 +709,40 @@ def attach(order: WorkOrder, upload, by: User, *, now: datetime | None = None) -
             _("The file's content does not match its type “%(suffix)s”."),
             suffix=suffix,
         )
-    attachment = Attachment(
+    return name, allowed[suffix]
+
+
+# --- what the citizen adds --------------------------------------------------------------
+
+
+def add_supplement(order: WorkOrder, text: str, *, now: datetime | None = None) -> OrderEvent:
+    """Record what the citizen added to their request (市民补充) through a channel: a
+    history row for the unit, with no change of state. Refuses an empty text and orders
+    that are closed, merged or transferred (the citizen files a new request then)."""
+    from .public import SUPPLEMENT
+
+    text = (text or "").strip()
+    if not text:
+        raise OrderError("missing_field", _("The description is required."), field="description")
+    if len(text) > FIELD_LIMITS["content"]:
+        raise OrderError(
+            "field_too_long",
+            _("%(field)s is longer than %(limit)s characters."),
+            field="description",
+            limit=FIELD_LIMITS["content"],
+        )
+    if order.status not in OPEN_STATUSES:
+        raise OrderError(
+            "order_not_open", _("This request is closed; please submit a new one."), status=409
+        )
+    return OrderEvent.objects.create(
         order=order,
-        name=name,
-        content_type=ALLOWED_ATTACHMENTS[suffix],
-        size=upload.size,
-        uploaded_by=by,
-        uploaded_at=now or timezone.now(),
+        action=SUPPLEMENT,
+        from_status=order.status,
+        to_status=order.status,
+        at=now or timezone.now(),
+        note=text,
     )
-    attachment.file.save(name, upload, save=False)
-    attachment.save()
-    return attachment
 
 
 # --- deadlines sweeper ---------------------------------------------------------------------

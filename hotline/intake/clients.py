@@ -1,0 +1,68 @@
+"""The keys of the systems that send requests in, and how often they may call.
+
+A key is made once (``hotline apikey create NAME`` or the admin) and only its hash is kept.
+Calls are counted per minute in Django's cache, which the embedded default keeps in its one
+web process.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from .models import ChannelClient
+
+
+def issue(name: str, *, contact: str = "", rate_per_minute: int = 60) -> tuple[ChannelClient, str]:
+    """Make a client with a new key; the key is returned once and never stored."""
+    key = ChannelClient.new_key()
+    client = ChannelClient(name=name, contact=contact, rate_per_minute=rate_per_minute)
+    client.set_key(key)
+    client.save()
+    return client, key
+
+
+def renew(client: ChannelClient) -> str:
+    """Give ``client`` a new key (the old one stops working) and lift a revocation."""
+    key = ChannelClient.new_key()
+    client.set_key(key)
+    client.revoked_at = None
+    client.save(update_fields=["key_hash", "prefix", "revoked_at"])
+    return key
+
+
+def revoke(client: ChannelClient) -> None:
+    ChannelClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    client.refresh_from_db()
+
+
+def authenticate(key: str) -> ChannelClient | None:
+    """The client holding ``key``, unless it is unknown or revoked."""
+    if not key or len(key) > 200:
+        return None
+    client = ChannelClient.objects.filter(
+        key_hash=ChannelClient.hash_key(key), revoked_at__isnull=True
+    ).first()
+    if client is not None:
+        ChannelClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    return client
+
+
+def allow(scope: str, limit: int, now: float | None = None) -> bool:
+    """Count one call of ``scope`` in the current minute; False once over ``limit``."""
+    if limit <= 0:
+        return True
+    minute = int((now if now is not None else time.time()) // 60)
+    key = f"rate:{scope}:{minute}"
+    if cache.add(key, 1, timeout=120):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=120)
+        count = 1
+    return count <= limit
