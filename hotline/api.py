@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone, translation
@@ -115,6 +116,12 @@ def on_data_error(request, exc: DataError):
         ),
         status=400,
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    # A body above DATA_UPLOAD_MAX_MEMORY_SIZE: Django refuses to read it.
+    return api.create_response(request, error_body(*GENERIC_ERRORS[413]), status=413)
 
 
 @api.exception_handler(Http404)

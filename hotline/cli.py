@@ -54,6 +54,9 @@ def print_welcome(host: str, port: int, with_demo: bool) -> None:
     print(f"  工作台 console:   http://{host}:{port}/console/")
     print(f"  管理后台 admin:   http://{host}:{port}/admin/")
     print(f"  接口文档 API docs: http://{host}:{port}/api/docs")
+    print(f"  市民服务 citizens: http://{host}:{port}/citizen/")
+    print(f"  Open311 GeoReport v2: http://{host}:{port}/open311/v2/")
+    print("    (提交诉求的密钥 key to post: hotline apikey create NAME)")
     if not with_demo:
         print(flush=True)
         return

@@ -233,3 +233,12 @@ HOTLINE_PUBLIC_CHANNELS = [
     for channel in os.environ.get("HOTLINE_PUBLIC_CHANNELS", "open311,web,app,wechat").split(",")
     if channel.strip()
 ]
+# The citizen web pages (/citizen/): how many requests one address may submit an hour and
+# one phone number a day, and how many look-ups of an order one address may make an hour.
+HOTLINE_CITIZEN_REPORTS_PER_ADDRESS = int(
+    os.environ.get("HOTLINE_CITIZEN_REPORTS_PER_ADDRESS", "10")
+)
+HOTLINE_CITIZEN_REPORTS_PER_PHONE = int(os.environ.get("HOTLINE_CITIZEN_REPORTS_PER_PHONE", "5"))
+HOTLINE_CITIZEN_LOOKUPS_PER_ADDRESS = int(
+    os.environ.get("HOTLINE_CITIZEN_LOOKUPS_PER_ADDRESS", "30")
+)

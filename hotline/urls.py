@@ -1,5 +1,5 @@
-"""URL map: the console under /console/, the JSON API under /api/, Open311 under /open311/,
-Django admin under /admin/."""
+"""URL map: the console under /console/, the citizen's pages under /citizen/, the JSON API
+under /api/, Open311 under /open311/, Django admin under /admin/."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -22,4 +22,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("open311/", include("hotline.intake.open311.urls")),
+    path("citizen/", include("hotline.console.citizen_urls")),
 ]

@@ -140,6 +140,7 @@ def load_city() -> dict[str, int]:
             unit=unit,
             priority=priority,
         )
+    load_online_services(categories)
     users = create_users(units)
     knowledge = load_knowledge(units)
     return {
@@ -151,6 +152,30 @@ def load_city() -> dict[str, int]:
         "users": users,
         "knowledge": knowledge,
     }
+
+
+def load_online_services(categories: dict[str, Category]) -> None:
+    """What some categories ask online (Open311 attributes), and one batch service."""
+    from hotline.intake.models import OnlineService, ServiceAttribute
+
+    for row in read("online_services.json"):
+        service = OnlineService.objects.create(
+            category=categories[row["category"]],
+            type=row.get("type", OnlineService.Type.REALTIME),
+            description=row["description"],
+            keywords=row["keywords"],
+        )
+        for order, attribute in enumerate(row["attributes"], start=1):
+            ServiceAttribute.objects.create(
+                service=service,
+                code=attribute["code"],
+                datatype=attribute["datatype"],
+                description=attribute["description"],
+                datatype_description=attribute.get("hint", ""),
+                is_required=attribute["required"],
+                order=order,
+                values=attribute.get("values", []),
+            )
 
 
 def load_knowledge(units: dict[str, Unit]) -> int:

@@ -15,11 +15,14 @@ import math
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hotline.deadlines.calendar import local
 from hotline.deadlines.policies import deadlines_for
 from hotline.errors import HotlineError
 from hotline.orders import routing
@@ -58,6 +61,7 @@ class Submission:
     reference: str = ""  # another platform's case number (12315, 110)
     answers: list[tuple[str, str]] = field(default_factory=list)  # (question, answer)
     extra: dict = field(default_factory=dict)  # device_id, account_id, address_id, attributes
+    is_confidential: bool = False  # the citizen asked not to publish it (不公开)
 
     def intake(self, **drafted) -> orders.Intake:
         values = {
@@ -79,9 +83,11 @@ class Submission:
         lines = [self.content.strip()]
         lines += [f"{question}：{answer}" for question, answer in self.answers]
         if self.reference:
-            lines.append(f"{_('Reference number')}：{self.reference}")
+            label = _("Reference number")
+            lines.append(f"{label}：{self.reference}")
         if self.email:
-            lines.append(f"{_('E-mail')}：{self.email}")
+            label = _("E-mail")
+            lines.append(f"{label}：{self.email}")
         return "\n".join(line for line in lines if line)
 
 
@@ -175,24 +181,38 @@ def process(message: ChannelMessage, *, now: datetime | None = None) -> WorkOrde
         category=category,
         area=area,
         urgency=draft.urgency if draft.urgency in Urgency.values else Urgency.NORMAL,
-        is_confidential=draft.is_confidential,
+        is_confidential=submission.is_confidential or draft.is_confidential,
     )
     if not intake.address and draft.address:
         intake.address = draft.address[:255]
     with transaction.atomic():
         order = orders.register(intake, None, now=now)
         if message.media:
-            message.media.open("rb")
-            try:
-                orders.attach(order, message.media, None, now=now)
-            finally:
-                message.media.close()
+            with message.media.open("rb") as stored:
+                # The stored name starts with a random prefix; the order keeps the sender's.
+                original = Path(stored.name).name.split("-", 1)[-1]
+                orders.attach(order, File(stored, name=original), None, now=now)
         message.order = order
         message.state = ChannelMessage.State.REGISTERED
         message.processed_at = now
         message.expected_unit, message.expected_at = expected(order, now)
         message.save()
     return order
+
+
+def notice(message: ChannelMessage) -> str:
+    """What the citizen is told when the message is received: the order's number, and
+    which unit is expected to answer by when."""
+    if message.order is None:
+        return str(_("Received; the order number follows from the token."))
+    parts = [str(_("Registered as order %(number)s.")) % {"number": message.order.number}]
+    if message.expected_unit and message.expected_at:
+        due = f"{local(message.expected_at):%Y-%m-%d %H:%M}"
+        parts.append(
+            str(_("Expected to be answered by %(unit)s before %(at)s."))
+            % {"unit": message.expected_unit.name, "at": due}
+        )
+    return " ".join(parts)
 
 
 def category_of(code: str) -> Category | None:

@@ -52,17 +52,18 @@ def authenticate(key: str) -> ChannelClient | None:
     return client
 
 
-def allow(scope: str, limit: int, now: float | None = None) -> bool:
-    """Count one call of ``scope`` in the current minute; False once over ``limit``."""
+def allow(scope: str, limit: int, now: float | None = None, *, per: int = 60) -> bool:
+    """Count one call of ``scope`` in the current window of ``per`` seconds (a minute by
+    default); False once over ``limit``."""
     if limit <= 0:
         return True
-    minute = int((now if now is not None else time.time()) // 60)
-    key = f"rate:{scope}:{minute}"
-    if cache.add(key, 1, timeout=120):
+    window = int((now if now is not None else time.time()) // per)
+    key = f"rate:{scope}:{per}:{window}"
+    if cache.add(key, 1, timeout=per * 2):
         return True
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=120)
+        cache.add(key, 1, timeout=per * 2)
         count = 1
     return count <= limit

@@ -35,6 +35,14 @@ class Closure(models.TextChoices):
     UNREACHABLE = "unreachable", _("Closed, caller unreachable")
 
 
+class Satisfaction(models.TextChoices):
+    """How the citizen rates the result online (网上评价)."""
+
+    SATISFIED = "satisfied", _("Satisfied")  # 满意
+    ACCEPTABLE = "acceptable", _("Acceptable")  # 基本满意
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")  # 不满意
+
+
 class EmergencyService(models.TextChoices):
     POLICE = "110", _("110 police")
     FIRE = "119", _("119 fire and rescue")

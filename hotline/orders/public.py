@@ -41,6 +41,18 @@ EXTENDED_STATUSES = (
     "internal_referral",
 )
 
+# What the citizen reads as the state of their request.
+EXTENDED_LABELS = {
+    OPEN: _("Registered"),
+    INVESTIGATING: _("Sent to the responsible unit"),
+    IN_PROGRESS: _("Being handled"),
+    FIXED: _("Done"),
+    NO_FURTHER_ACTION: _("Closed"),
+    CLOSED: _("Closed"),
+    DUPLICATE: _("Handled together with the same request"),
+    NOT_RESPONSIBLE: _("Transferred to the emergency services"),
+}
+
 STATUS_EXTENDED = {
     Status.REGISTERED: OPEN,
     Status.DISPATCHED: INVESTIGATING,

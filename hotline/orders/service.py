@@ -40,6 +40,7 @@ from .models import (
     Notice,
     OrderEvent,
     OrderNumberSequence,
+    Satisfaction,
     WorkOrder,
 )
 
@@ -743,6 +744,51 @@ def add_supplement(order: WorkOrder, text: str, *, now: datetime | None = None) 
         at=now or timezone.now(),
         note=text,
     )
+
+
+# The states in which the unit's answer has been approved and may be rated.
+RATABLE_STATUSES = frozenset({Status.PENDING_CALLBACK, Status.CALLED_BACK, Status.CLOSED})
+
+
+def rate(
+    order: WorkOrder,
+    is_resolved: bool,
+    satisfaction: str,
+    comment: str = "",
+    *,
+    now: datetime | None = None,
+) -> OrderEvent:
+    """Record the citizen's own rating of the result (网上评价), once per order, after the
+    unit's answer was approved. It is a history row the callback staff read; it changes
+    no state. Refuses a second rating and an order not answered yet."""
+    from .public import RATING
+
+    if order.status not in RATABLE_STATUSES:
+        raise OrderError(
+            "not_ratable", _("The result can be rated once the unit has answered."), status=409
+        )
+    if satisfaction not in Satisfaction.values:
+        raise OrderError("invalid_satisfaction", _("Choose how satisfied you are."))
+    comment = (comment or "").strip()[:500]
+    with transaction.atomic():
+        # The order row is locked: two ratings at once give one.
+        WorkOrder.objects.select_for_update().filter(pk=order.pk).first()
+        if OrderEvent.objects.filter(order=order, action=RATING).exists():
+            raise OrderError("already_rated", _("This result was rated already."), status=409)
+        words = [
+            str(_("resolved") if is_resolved else _("not resolved")),
+            str(Satisfaction(satisfaction).label),
+        ]
+        note = "，".join(words) + (f"。{comment}" if comment else "")
+        return OrderEvent.objects.create(
+            order=order,
+            action=RATING,
+            from_status=order.status,
+            to_status=order.status,
+            at=now or timezone.now(),
+            note=note,
+            changes={"is_resolved": is_resolved, "satisfaction": satisfaction},
+        )
 
 
 # --- deadlines sweeper ---------------------------------------------------------------------

@@ -66,3 +66,14 @@ def test_generated_orders_come_through_merged_hotlines_and_transfers(demo):
     assert WorkOrder.objects.filter(hotline__isnull=False).exclude(hotline__code="12345").exists()
     transfers = WorkOrder.objects.filter(channel="transfer")
     assert transfers.exists() and not transfers.filter(source_ref="").exists()
+
+
+def test_demo_offers_its_categories_online_with_questions_and_a_batch_service(demo):
+    from hotline.intake.open311 import services
+
+    offered = {service.code: service for service in services.offered()}
+    assert len(offered) >= 100  # every leaf of the category tree
+    assert offered["050101"].is_batch
+    assert [q.code for q in offered["010102"].questions] == ["request_type", "danger"]
+    assert offered["010102"].questions[1].is_required
+    assert "路灯" in offered["010103"].keywords

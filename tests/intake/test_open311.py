@@ -203,7 +203,9 @@ def test_post_with_a_photo_serves_it_back_as_media_url(web, city, key):
     response = post(web, key, description="路灯坏了", media=photo)
     assert response.status_code == 200, response.content
     number = response.json()[0]["service_request_id"]
-    assert Attachment.objects.get(order__number=number).uploaded_by is None
+    attachment = Attachment.objects.get(order__number=number)
+    assert attachment.uploaded_by is None
+    assert attachment.name == "现场.png"  # the sender's name, not the stored one
     read = web.get(f"{V2}/requests/{number}.json").json()[0]
     assert read["media_url"].startswith("http://testserver/open311/v2/media/")
     photo_response = web.get(read["media_url"].removeprefix("http://testserver"))

@@ -267,3 +267,18 @@ def test_control_characters_are_refused_cleanly_on_every_database(city):
     if created.status_code == 400:
         assert created.json()["error"]["code"] == "invalid_value"
         assert WorkOrder.objects.count() == 0
+
+
+def test_a_body_above_the_upload_limit_is_a_structured_413(db, settings):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    user = get_user_model().objects.create_user("big", password="pw-for-tests")
+    client = Client()
+    client.force_login(user)
+    response = client.post(
+        "/api/intake/draft", data='{"text": "' + "很" * 2000 + '"}', content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"

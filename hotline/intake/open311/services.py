@@ -152,7 +152,7 @@ def request_type_question() -> Question:
 
 
 def leaves() -> list[Category]:
-    """Active categories without active children, with their ancestors' names at hand."""
+    """Active categories without active children."""
     categories = list(Category.objects.filter(is_active=True).order_by("path"))
     with_children = {c.parent_id for c in categories if c.parent_id}
     return [c for c in categories if c.pk not in with_children]
@@ -160,46 +160,56 @@ def leaves() -> list[Category]:
 
 def offered() -> list[Service]:
     """Every service offered online, in the tree's order."""
-    categories = Category.objects.filter(is_active=True)
-    names = dict(categories.values_list("code", "name"))
-    settings_of = {
-        row.category_id: row for row in OnlineService.objects.prefetch_related("attributes")
-    }
-    keywords = rule_keywords()
-    found = []
-    for category in leaves():
-        option = settings_of.get(category.pk)
-        if option is not None and not option.is_published:
-            continue
-        found.append(service_of(category, option, names, keywords))
-    return found
+    return services_of(leaves())
 
 
 def find(code: str) -> Service | None:
-    """The service of ``code``, if it is offered."""
+    """The service of ``code``, if it is offered (an active leaf, not unpublished)."""
     if not code or len(code) > 20:
         return None
-    return next((service for service in offered() if service.code == code), None)
+    category = Category.objects.filter(code=code, is_active=True).first()
+    if category is None or category.children.filter(is_active=True).exists():
+        return None
+    found = services_of([category])
+    return found[0] if found else None
+
+
+def services_of(categories: list[Category]) -> list[Service]:
+    ids = [category.pk for category in categories]
+    names = dict(Category.objects.filter(is_active=True).values_list("code", "name"))
+    options = {
+        row.category_id: row
+        for row in OnlineService.objects.filter(category_id__in=ids).prefetch_related("attributes")
+    }
+    keywords = rule_keywords(ids)
+    question = request_type_question()
+    return [
+        service_of(category, options.get(category.pk), names, keywords, question)
+        for category in categories
+        if category.pk not in options or options[category.pk].is_published
+    ]
 
 
 def known_codes() -> set[str]:
     return set(Category.objects.values_list("code", flat=True))
 
 
-def rule_keywords() -> dict[int, list[str]]:
+def rule_keywords(category_ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
-    rows = ResponsibilityRule.objects.filter(is_active=True).exclude(keywords="")
+    rows = ResponsibilityRule.objects.filter(is_active=True, category_id__in=category_ids).exclude(
+        keywords=""
+    )
     for category_id, words in rows.values_list("category_id", "keywords"):
         found.setdefault(category_id, []).extend(words.split())
     return found
 
 
-def service_of(category, option, names, keywords) -> Service:
+def service_of(category, option, names, keywords, question) -> Service:
     path_names = [names.get(code, code) for code in category.path.split("/")]
     words = (option.keywords if option and option.keywords else "") or ", ".join(
         dict.fromkeys(keywords.get(category.pk, []))
     )
-    questions = [request_type_question()]
+    questions = [question]
     if option is not None:
         questions += [
             Question(

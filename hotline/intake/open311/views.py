@@ -24,7 +24,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from hotline.deadlines.calendar import local
 from hotline.errors import HotlineError
 from hotline.orders import public
 from hotline.orders import service as orders
@@ -194,7 +193,7 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     message, _new = channels.receive(
         submission, client=client, media=media, media_url=media_url, batch=service.is_batch
     )
-    notice = notice_of(message)
+    notice = str(channels.notice(message))
     account = param(request, "account_id") or None
     if service.is_batch:
         row = {"token": message.token, "service_notice": notice, "account_id": account}
@@ -293,19 +292,6 @@ def checked_url(url: str) -> str:
     if len(url) > 500:
         raise Refused("media_url", _("media_url is longer than 500 characters."))
     return url
-
-
-def notice_of(message: ChannelMessage) -> str:
-    if message.order is None:
-        return _("Received; the order number follows from the token.")
-    parts = [_("Registered as order %(number)s.") % {"number": message.order.number}]
-    if message.expected_unit and message.expected_at:
-        due = f"{local(message.expected_at):%Y-%m-%d %H:%M}"
-        parts.append(
-            _("Expected to be answered by %(unit)s before %(at)s.")
-            % {"unit": message.expected_unit.name, "at": due}
-        )
-    return " ".join(parts)
 
 
 # --- reading requests --------------------------------------------------------------------------
