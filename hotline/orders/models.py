@@ -250,7 +250,11 @@ class OrderEvent(models.Model):
         verbose_name = _("order event")
         verbose_name_plural = _("order history")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["order", "at"])]
+        indexes = [
+            models.Index(fields=["order", "at"]),
+            # The public updates of every order since a moment (FixMyStreet's polling).
+            models.Index(fields=["at", "id"], name="order_event_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -97,13 +97,19 @@ def public_channels() -> set[str] | None:
 def published_orders() -> QuerySet[WorkOrder]:
     """Orders the public may see: from a published channel, not confidential, and not a
     report of wrongdoing (举报: the reporter is protected)."""
-    orders = WorkOrder.objects.filter(is_confidential=False).exclude(
-        request_type=RequestType.REPORT
+    return WorkOrder.objects.filter(is_published_query())
+
+
+def is_published_query(prefix: str = "") -> Q:
+    """The condition of ``published_orders`` on the order reached by ``prefix`` (e.g.
+    ``order__`` from its history): a join the database walks in the history's order."""
+    query = Q(**{f"{prefix}is_confidential": False}) & ~Q(
+        **{f"{prefix}request_type": RequestType.REPORT}
     )
     channels = public_channels()
     if channels is not None:
-        orders = orders.filter(channel__in=channels)
-    return orders
+        query &= Q(**{f"{prefix}channel__in": sorted(channels)})
+    return query
 
 
 def is_published(order: WorkOrder) -> bool:

@@ -186,3 +186,13 @@ def test_too_many_lookups_from_one_address_are_refused(web, city, settings):
     assert follow(web, "20260101-000001").status_code == 400
     refused = follow(web, "20260101-000001")
     assert "稍后" in refused.content.decode()
+
+
+def test_callback_staff_see_the_citizens_online_rating(web, city):
+    order = order_in(city, "pending_callback")
+    orders.rate(order, True, "acceptable", "还行")
+    staff = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    staff.force_login(city.callback)
+    panel = staff.get(f"/console/orders/{order.number}/panel?bench=callback").content.decode()
+    assert "data-citizen-rating" in panel
+    assert "已解决，基本满意。还行" in panel

@@ -276,6 +276,21 @@ def test_a_photo_of_the_wrong_type_or_content_is_refused(web, city, key):
     assert WorkOrder.objects.count() == 0
 
 
+def test_a_photo_over_the_size_limit_is_a_413(web, city, key, settings):
+    settings.HOTLINE_ATTACHMENT_MAX_BYTES = 1024
+    big = SimpleUploadedFile("big.png", PNG + b"\x00" * 2048, content_type="image/png")
+    response = post(web, key, description="噪音", media=big)
+    assert response.status_code == 413
+    valid(schemas.ERRORS, response.json())
+    assert WorkOrder.objects.count() == 0
+
+
+def test_too_long_an_address_is_refused_not_cut(web, city, key):
+    response = post(web, key, description="噪音", address_string="路" * 300)
+    assert response.status_code == 400
+    assert WorkOrder.objects.count() == 0
+
+
 def test_attributes_are_checked_and_kept_in_the_content(web, city, key):
     service = OnlineService.objects.create(category=city.noise)
     ServiceAttribute.objects.create(

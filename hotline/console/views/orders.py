@@ -16,7 +16,7 @@ from hotline.errors import HotlineError
 from hotline.intake.drafting import with_learned_unit
 from hotline.intake.models import Correction
 from hotline.intake.service import record_corrections
-from hotline.orders import service
+from hotline.orders import public, service
 from hotline.orders.lifecycle import LABELS, TRANSITIONS
 from hotline.orders.models import WorkOrder
 from hotline.orders.routing import recommend
@@ -92,6 +92,11 @@ def order_context(request, order: WorkOrder, bench: str = "", forms=None) -> dic
         "co_units": list(order.co_units.all()),
         "pending_extension": pending,
     }
+    if bench == "callback":
+        # The citizen may have rated the result online already (网上评价).
+        context["citizen_rating"] = (
+            order.events.filter(action=public.RATING).order_by("-at").first()
+        )
     if routing:
         context["recommendations"] = recommendations
         context["duplicates"] = possible_duplicates(order, request.user)

@@ -212,14 +212,7 @@ def submission_of(request: HttpRequest, service: services.Service) -> channels.S
     address_id = param(request, "address_id")
     if lat is None and not address and not address_id:
         raise Refused("location", _("Give a location: lat and long, address_string or address_id."))
-    description = param(request, "description")
-    if len(description) > MAX_DESCRIPTION:
-        raise Refused(
-            "description",
-            _("The description may be at most %(limit)s characters (it has %(length)s)."),
-            limit=MAX_DESCRIPTION,
-            length=len(description),
-        )
+    description = checked_description(param(request, "description"))
     email = param(request, "email")
     if email:
         try:
@@ -232,7 +225,7 @@ def submission_of(request: HttpRequest, service: services.Service) -> channels.S
         content=description or service.name,
         category_code=service.code,
         request_type=request_type,
-        address=address[:255],
+        address=address,
         lat=lat,
         lng=lng,
         caller_name=person_name(param(request, "first_name"), param(request, "last_name"))[:50],
@@ -245,6 +238,17 @@ def submission_of(request: HttpRequest, service: services.Service) -> channels.S
             if param(request, key)
         },
     )
+
+
+def checked_description(description: str) -> str:
+    if len(description) > MAX_DESCRIPTION:
+        raise Refused(
+            "description",
+            _("The description may be at most %(limit)s characters (it has %(length)s)."),
+            limit=MAX_DESCRIPTION,
+            length=len(description),
+        )
+    return description
 
 
 def coordinates(lat: str, lng: str) -> tuple[float | None, float | None]:
@@ -300,6 +304,12 @@ def checked_url(url: str) -> str:
 def request_list(request: HttpRequest) -> list[dict]:
     rows = published()
     ids = split(param(request, "service_request_id"))
+    if len(ids) > settings.HOTLINE_OPEN311_MAX_RESULTS:
+        raise Refused(
+            "service_request_id",
+            _("Ask for at most %(limit)s requests at once."),
+            limit=settings.HOTLINE_OPEN311_MAX_RESULTS,
+        )
     if ids:  # overrides every other argument
         rows = rows.filter(number__in=ids)
     else:
@@ -551,8 +561,9 @@ def request_updates(request, fmt):
     if request.method == "POST":
         return post_update(request, fmt)
     start, end = window(request)
-    orders_shown = published().values("pk")
-    events = public.public_events().filter(order_id__in=orders_shown, at__gte=start, at__lte=end)
+    events = public.public_events().filter(
+        public.is_published_query("order__"), at__gte=start, at__lte=end
+    )
     number = param(request, "service_request_id")
     if number:
         events = events.filter(order__number=number)
@@ -581,14 +592,7 @@ def post_update(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Refused(
             "service_request_id", _("Request %(id)s was not found."), id=number, status=404
         )
-    description = param(request, "description")
-    if len(description) > MAX_DESCRIPTION:
-        raise Refused(
-            "description",
-            _("The description may be at most %(limit)s characters (it has %(length)s)."),
-            limit=MAX_DESCRIPTION,
-            length=len(description),
-        )
+    description = checked_description(param(request, "description"))
     event = orders.add_supplement(order, description)
     return respond([{"update_id": str(event.pk)}], "service_request_updates", fmt)
 
