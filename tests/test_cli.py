@@ -104,9 +104,35 @@ def test_serve_starts_the_demo_city_on_a_fresh_embedded_database(tmp_path):
         assert (tmp_path / "hotline.sqlite3").exists()
         areas = call(f"{base}/api/areas?level=district", token=token)
         assert "华龙区" in {a["name"] for a in areas}
+        newcomer_uses_open311(base, env, tmp_path)
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/" in output
     assert "dispatcher1" in output and "hotline12345" in output
     assert "节假日安排尚未录入" in output  # 2027 is not in the pinned calendar package
+
+
+def newcomer_uses_open311(base: str, env: dict, tmp_path) -> None:
+    """What the README promises a newcomer: a key from the command line, the services
+    listed by one client, a request with a photo posted by another, read back with its
+    deadline and responsible unit."""
+    from georeport import GeoReport
+
+    from tests.intake.open311_shims import import_three
+
+    key = hotline("apikey", "create", "新人的测试客户端", env=env).stdout.strip()
+    assert key.startswith("ck_")
+    root = f"{base}/open311/v2"
+    services = GeoReport(root).get_service_list()
+    assert any(s["service_code"] == "010103" for s in services)  # 路灯不亮
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    three = import_three().Three(root + "/", api_key=key)
+    with photo.open("rb") as media:
+        posted = three.post(
+            "010103", address="华龙区中原路", description="路灯不亮一周了", media=media
+        )
+    read = three.request(posted[0]["service_request_id"])[0]
+    assert read["agency_responsible"] and read["expected_datetime"]
+    assert read["media_url"].startswith(root + "/media/")
