@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connections
 from django.test import AsyncClient
 
 from hotline.console import queues
@@ -37,11 +38,16 @@ def test_asgi_stream_sends_an_event_when_the_queue_changes(city, settings):
         assert (await anext(chunks)).startswith(b"retry:")
         assert await anext(chunks) == b": waiting\n\n"  # the first look
         await sync_to_async(register)(city)
-        for _ in range(20):
-            chunk = await anext(chunks)
-            if chunk.startswith(b"event: queue"):
-                return True
-        return False
+        try:
+            for _ in range(20):
+                chunk = await anext(chunks)
+                if chunk.startswith(b"event: queue"):
+                    return True
+            return False
+        finally:
+            # The stream read the database in sync_to_async's own thread: close that
+            # connection, or the test database cannot be dropped at the end of the run.
+            await sync_to_async(connections.close_all)()
 
     # In a thread of its own: the browser tests may leave an event loop in this one.
     with ThreadPoolExecutor(1) as pool:
