@@ -28,18 +28,6 @@ RATING = "rating"  # 市民评价: the citizen rates the result online
 OPEN, INVESTIGATING, IN_PROGRESS = "open", "investigating", "in_progress"
 FIXED, CLOSED, DUPLICATE = "fixed", "closed", "duplicate"
 NOT_RESPONSIBLE, NO_FURTHER_ACTION = "not_councils_responsibility", "no_further_action"
-EXTENDED_STATUSES = (
-    OPEN,
-    INVESTIGATING,
-    IN_PROGRESS,
-    "action_scheduled",
-    FIXED,
-    CLOSED,
-    DUPLICATE,
-    NOT_RESPONSIBLE,
-    NO_FURTHER_ACTION,
-    "internal_referral",
-)
 
 # What the citizen reads as the state of their request.
 EXTENDED_LABELS = {
@@ -113,12 +101,7 @@ def is_published_query(prefix: str = "") -> Q:
 
 
 def is_published(order: WorkOrder) -> bool:
-    channels = public_channels()
-    return (
-        not order.is_confidential
-        and order.request_type != RequestType.REPORT
-        and (channels is None or order.channel in channels)
-    )
+    return published_orders().filter(pk=order.pk).exists()
 
 
 def open_or_closed(status: str) -> str:
